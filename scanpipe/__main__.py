@@ -1,0 +1,3 @@
+from scanpipe.cli import main
+
+main()

@@ -1,0 +1,238 @@
+"""The command line: arguments -> Settings -> one library call -> printed result.
+
+All errors are translated to messages and exit codes in ``main`` and nowhere
+else; commands raise ScanpipeError and never call sys.exit themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task,
+                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.table import Table
+from rich.text import Text
+
+from scanpipe.errors import ExitCode, ScanpipeError, SearchQueryError
+from scanpipe.settings import Settings, load_settings
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class PagesPerMinute(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed * 60:5.1f} pages/min" if speed else "  –  pages/min", style="cyan")
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+def _registry(settings: Settings):  # noqa: ANN202 - import kept lazy for a fast --help
+    from scanpipe.registry.store import Registry
+
+    return Registry.open(settings.db_url, settings.archive_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="SCANPIPE_HOME",
+              help="Data folder (registry, archive, work). Default: ./scanpipe-data")
+@click.version_option(package_name="scanpipe")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """scanpipe: scan, OCR (Hindi + English), archive and register legacy paper files."""
+    ctx.obj = {"home": home, "settings": load_settings(home)}
+
+
+@cli.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Check Tesseract, language models, poppler, Ghostscript, fonts and the data folder."""
+    from scanpipe.doctor import run_checks
+
+    checks = run_checks(_settings(ctx))
+    table = Table("check", "status", "detail", "fix")
+    for c in checks:
+        table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]PROBLEM[/]", c.detail, c.fix)
+    out.print(table)
+    problems = [c for c in checks if not c.ok]
+    if problems:
+        raise ScanpipeError(f"{len(problems)} problem(s) found", advice="apply the fixes above")
+    out.print("[green]All checks passed.[/]")
+
+
+def _page_json(p) -> dict[str, object]:  # noqa: ANN001
+    return {"number": p.number, "skew_deg": p.skew_deg, "orientation_deg": p.orientation_deg,
+            "confidence": p.confidence, "status": p.status.value, "reason": p.reason or None}
+
+
+def _outcome_json(o) -> str:  # noqa: ANN001
+    return json.dumps({
+        "source": str(o.source), "file_id": o.file_id, "sha256": o.sha256,
+        "status": o.outcome.value, "pages": [_page_json(p) for p in o.pages],
+        "error": o.error.render() if o.error else None,
+    }, ensure_ascii=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Pages OCRed in parallel "
+              "(default: number of CPU cores).")
+@click.option("--langs", help="Tesseract languages, e.g. Devanagari or hin+eng.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON line per file.")
+@click.pass_context
+def convert(ctx: click.Context, paths: Sequence[Path], jobs: int | None, langs: str | None,
+            as_json: bool) -> None:
+    """Convert scanned PDFs, TIFFs, images or folders of page images into registered files.
+
+    A folder is one file whose pages are its images in natural order. Running
+    again on the same input registers nothing new; an interrupted run resumes.
+    """
+    from scanpipe import tools
+    from scanpipe.executors import LocalPool
+    from scanpipe.pipeline import Outcome, convert as run_convert, count_pages
+
+    settings = load_settings(ctx.obj["home"], jobs=jobs, langs=langs)
+    tools.which("tesseract")
+    tools.which("pdftoppm")
+    tools.require_languages(settings.ocr.langs + "+osd")
+    started = time.perf_counter()
+    counts = {o: 0 for o in Outcome}
+    pages = review = 0
+    failures: list[ScanpipeError] = []
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        PagesPerMinute(), TextColumn("ETA"), TimeRemainingColumn(),
+                        TimeElapsedColumn(), console=err, disable=as_json)
+    executor = LocalPool(settings.jobs)
+    try:
+        with progress, _registry(settings) as registry:
+            task = progress.add_task("pages", total=count_pages(paths, settings.ocr.max_pixels))
+            for o in run_convert(paths, settings, registry, executor,
+                                 on_page=lambda _r: progress.advance(task)):
+                counts[o.outcome] += 1
+                pages += len(o.pages)
+                review += o.pages_for_review
+                if as_json:
+                    click.echo(_outcome_json(o))
+                elif o.outcome is Outcome.REGISTERED:
+                    progress.console.print(f"[green]registered[/] file {o.file_id}: {o.source} "
+                                           f"({len(o.pages)} pages, {o.pages_for_review} for review)")
+                elif o.outcome is Outcome.DUPLICATE:
+                    progress.console.print(f"[yellow]already registered[/] as file {o.file_id}: "
+                                           f"{o.source}")
+                if o.error:
+                    failures.append(o.error)
+                    err.print(f"[red]failed[/]: {o.error.render()}")
+    except KeyboardInterrupt:
+        executor.close(cancel=True)
+        err.print("[yellow]Interrupted.[/] Finished pages are kept; run the same command to resume.")
+        sys.exit(ExitCode.INTERRUPTED)
+    executor.close()
+    elapsed = time.perf_counter() - started
+    if not as_json:
+        rate = pages / elapsed * 60 if elapsed else 0.0
+        err.print(f"\n[bold]Summary[/]: {counts[Outcome.REGISTERED]} files registered, "
+                  f"{counts[Outcome.DUPLICATE]} already registered, {counts[Outcome.FAILED]} failed; "
+                  f"{pages} pages, {review} for review; {elapsed:.1f} s ({rate:.1f} pages/min)")
+    if failures:
+        only_failed = not (counts[Outcome.REGISTERED] or counts[Outcome.DUPLICATE])
+        same = all(f.exit_code == failures[0].exit_code for f in failures)
+        raise _Quiet(failures[0].exit_code if only_failed and same else ExitCode.PARTIAL)
+
+
+class _Quiet(Exception):
+    """Exit with a code after the messages were already printed."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+def search(ctx: click.Context, query: str, limit: int) -> None:
+    """Full-text search over OCR text, Hindi and English (खोज)."""
+    with _registry(_settings(ctx)) as registry:
+        hits = registry.search(query, limit=limit)
+    if not hits:
+        out.print(f"No pages match {query!r}. / कोई पृष्ठ नहीं मिला।")
+        return
+    for hit in hits:
+        snippet = Text()
+        for segment, matched in hit.snippet:
+            snippet.append(segment, style="bold black on yellow" if matched else "")
+        out.print(Text(f"file {hit.file_id} page {hit.page_number}  ", style="bold cyan")
+                  + Text(f"{hit.source_path}", style="dim"))
+        out.print(Text("  ") + snippet)
+
+
+@cli.command()
+@click.argument("file_id", type=int)
+@click.pass_context
+def show(ctx: click.Context, file_id: int) -> None:
+    """Show a file's pages, their confidences and its archive paths."""
+    with _registry(_settings(ctx)) as registry:
+        info = registry.get_file(file_id)
+    out.print(f"[bold]File {info.id}[/]  {info.source_path}")
+    out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
+    out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
+    table = Table("page", "status", "confidence", "skew°", "orientation°", "reason")
+    for p in info.pages:
+        table.add_row(str(p.number), p.status, f"{p.confidence:.1f}", f"{p.skew_deg:+.2f}",
+                      str(p.orientation_deg), p.reason or "")
+    out.print(table)
+
+
+@cli.command()
+@click.argument("file_id", type=int)
+@click.option("--page", type=int, help="Only this page (1-based).")
+@click.pass_context
+def text(ctx: click.Context, file_id: int, page: int | None) -> None:
+    """Print the OCR text of a file, or of one page."""
+    with _registry(_settings(ctx)) as registry:
+        click.echo(registry.page_text(file_id, page))
+
+
+@cli.command(name="list")
+@click.option("--limit", default=50, show_default=True)
+@click.pass_context
+def list_files(ctx: click.Context, limit: int) -> None:
+    """List registered files, newest first."""
+    with _registry(_settings(ctx)) as registry:
+        files = registry.list_files(limit=limit)
+    table = Table("id", "pages", "review", "registered", "source")
+    for f in files:
+        table.add_row(str(f.id), str(f.page_count), str(f.pages_for_review), str(f.created_at)[:19],
+                      f.source_path)
+    out.print(table)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The one place where errors become messages and exit codes."""
+    try:
+        cli.main(args=argv, prog_name="scanpipe", standalone_mode=False)
+    except _Quiet as exc:
+        sys.exit(exc.code)
+    except click.exceptions.Abort:
+        err.print("Aborted.")
+        sys.exit(ExitCode.INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.BAD_ARGS)
+    except SearchQueryError as exc:
+        err.print(f"[red]Search error:[/] {exc.render()}")
+        sys.exit(exc.exit_code)
+    except ScanpipeError as exc:
+        err.print(f"[red]Error:[/] {exc.render()}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(ExitCode.INTERRUPTED)

@@ -1,0 +1,1 @@
+"""Finding, validating and loading the scans that make up one legacy file."""

@@ -1,0 +1,1 @@
+"""Page-level image work and OCR: rasterise, orient, deskew, recognise, assemble."""

@@ -1,0 +1,109 @@
+"""Assemble the archive PDF/A-2b of a file from its straightened pages.
+
+Each page is the lossless page image with Tesseract's invisible text layer on
+top. The PNG written by the page worker is embedded as is (its compressed
+IDAT stream with the PNG predictor), so the parent never re-encodes pixels.
+pikepdf writes the PDF/A declarations and validates the bytes it wrote; a
+file that fails validation is never handed to the registry.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+from pikepdf.pdfa import PdfaError
+from pikepdf.pdfa import save as save_pdfa
+
+from scanpipe.errors import ScanpipeError
+from scanpipe.model import PageResult
+
+A4_POINTS = (595.0, 842.0)
+_COLOUR_TYPES = {0: (1, "/DeviceGray"), 2: (3, "/DeviceRGB")}
+
+
+class ArchiveError(ScanpipeError):
+    """The archive PDF could not be written or did not validate as PDF/A."""
+
+
+def png_stream(pdf: Pdf, png: bytes) -> pikepdf.Stream:
+    """An image XObject that reuses a PNG's compressed data without decoding it."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ArchiveError("page image is not a PNG", advice="report this as a bug")
+    pos, idat = 8, []
+    width = height = depth = ctype = interlace = 0
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        kind = png[pos + 4 : pos + 8]
+        data = png[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", data)
+        elif kind == b"IDAT":
+            idat.append(data)
+        pos += 12 + length
+    if ctype not in _COLOUR_TYPES or depth != 8 or interlace:
+        raise ArchiveError(f"unsupported PNG layout (type {ctype})", advice="report this as a bug")
+    colours, space = _COLOUR_TYPES[ctype]
+    stream = pikepdf.Stream(pdf, b"".join(idat))
+    stream.Type, stream.Subtype = Name.XObject, Name.Image
+    stream.Width, stream.Height = width, height
+    stream.ColorSpace = Name(space)
+    stream.BitsPerComponent = 8
+    stream.Filter = Name.FlateDecode
+    stream.DecodeParms = Dictionary(
+        Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width
+    )
+    return stream
+
+
+def _page_size(result: PageResult) -> tuple[float, float]:
+    if result.width and result.dpi:
+        return result.width * 72 / result.dpi, result.height * 72 / result.dpi
+    return A4_POINTS
+
+
+def _add_page(pdf: Pdf, result: PageResult) -> None:
+    w_pt, h_pt = _page_size(result)
+    if result.text_pdf and result.text_pdf.exists():
+        with Pdf.open(result.text_pdf) as layer:
+            pdf.pages.append(layer.pages[0])
+        page = pdf.pages[-1]
+        page.MediaBox = Array([0, 0, w_pt, h_pt])
+    else:  # a failed page keeps its place (and number) in the file, even with no image
+        page = pdf.add_blank_page(page_size=(w_pt, h_pt))
+    if result.image_path and result.image_path.exists():
+        image = png_stream(pdf, result.image_path.read_bytes())
+        name = page.add_resource(image, Name.XObject, prefix="Scan")
+        draw = f"q {w_pt:.4f} 0 0 {h_pt:.4f} 0 0 cm {name} Do Q\n".encode()
+        page.contents_add(pikepdf.Stream(pdf, draw), prepend=True)
+
+
+def assemble_pdfa(pages: Sequence[PageResult], out: Path, *, title: str) -> Path:
+    """Write one validated PDF/A-2b for a file; raise ArchiveError if it does not validate."""
+    pdf = Pdf.new()
+    for result in sorted(pages, key=lambda r: r.number):
+        _add_page(pdf, result)
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = title
+        meta["xmp:CreatorTool"] = "scanpipe"
+    try:
+        save_pdfa(pdf, out, "2b", output_intent="sRGB")
+    except PdfaError as exc:
+        raise ArchiveError(
+            f"the archive PDF did not validate as PDF/A-2b: {exc}",
+            advice="report this with the input file; the pages are kept in the work folder",
+            path=out,
+        ) from exc
+    return out
+
+
+def pdf_text(pdf_path: Path) -> str:
+    """Text as a PDF reader copies it out (used to verify the text layer)."""
+    from scanpipe import tools
+
+    return tools.run(["pdftotext", "-layout", pdf_path, "-"], timeout=120).stdout.decode("utf-8")
+
+

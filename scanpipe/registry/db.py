@@ -1,0 +1,118 @@
+"""Engine set-up and schema migration.
+
+SQLite is the embedded default. Three things matter and are done here once:
+
+* ``journal_mode=WAL`` so searches keep reading while a file is registered,
+  ``foreign_keys=ON`` (off by default in SQLite!) and a ``busy_timeout``.
+* pysqlite's own transaction handling is switched off and we emit ``BEGIN``
+  ourselves. Otherwise Python's ``sqlite3`` runs DDL outside any transaction
+  (so a migration could half-apply) and starts a write transaction only at the
+  first INSERT. Writers ask for ``BEGIN IMMEDIATE`` through the
+  ``BEGIN_MODE`` execution option, so two writers queue on the lock instead of
+  one failing with "database is locked" when it upgrades a read transaction.
+* Alembic migrations run programmatically at open, inside one ``BEGIN
+  IMMEDIATE`` transaction, from the ``migrations`` folder next to this file,
+  so they work from a checkout, an installed wheel or a test's temp dir, and
+  two processes opening a new database at once cannot both create the tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from scanpipe.errors import RegistryError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Execution option read by the ``begin`` hook: "" (deferred) or "IMMEDIATE".
+BEGIN_MODE = "scanpipe_begin_mode"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:") or (url.query.get("mode") == "memory")
+
+
+def parse_url(db_url: str) -> URL:
+    """Parse ``db_url``, turning SQLAlchemy's error into one that says what to type."""
+    try:
+        return make_url(db_url)
+    except ArgumentError as exc:
+        raise RegistryError(
+            f"cannot understand the database URL {db_url!r}",
+            advice="use e.g. sqlite:////var/lib/scanpipe/registry.sqlite3 (set SCANPIPE_DB_URL)",
+        ) from exc
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or None for other databases / in-memory."""
+    if url.get_backend_name() != "sqlite" or _is_memory(url):
+        return None
+    return Path(str(url.database))
+
+
+def make_engine(db_url: str) -> Engine:
+    """Create the engine with the pragmas and transaction hooks described above."""
+    url = parse_url(db_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+
+    kwargs: dict[str, Any] = {}
+    if _is_memory(url):
+        # Every new connection to :memory: is a new, empty database: share one.
+        kwargs["poolclass"] = StaticPool
+        kwargs["connect_args"] = {"check_same_thread": False}
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see module doc)
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(BEGIN_MODE, "")
+        if mode not in ("", "IMMEDIATE"):
+            raise ValueError(f"unknown begin mode {mode!r}")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config that needs no ini file; ``env.py`` uses ``connection`` if given."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision in one transaction."""
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+            with conn.begin():
+                command.upgrade(alembic_config(conn), "head")
+    except SQLAlchemyError as exc:
+        raise RegistryError(
+            f"could not prepare the registry database: {exc.__class__.__name__}: {exc}",
+            advice="check that the database is reachable and writable, and not from a newer "
+            "scanpipe version",
+        ) from exc

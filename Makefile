@@ -32,7 +32,7 @@ demo: deps
 	rm -rf $(DEMO_HOME) $(DEMO_SCANS)
 	$(PY) -m scanpipe.samples $(DEMO_SCANS)
 	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe doctor
-	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe convert $(DEMO_SCANS)/*
+	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe convert $(DEMO_SCANS)/letter-0001.pdf $(DEMO_SCANS)/file-0002 $(DEMO_SCANS)/scan-0003.jpg
 	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe list
 	@echo; echo "Search: कलेक्टर"
 	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe search कलेक्टर

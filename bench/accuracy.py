@@ -58,7 +58,7 @@ def page_count(image: Path) -> int:
 
 
 def slug(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9+._-]+", "_", label)
+    return re.sub(r"[^A-Za-z0-9+._-]+", "_", label).strip("_")
 
 
 # ----------------------------------------------------------------------- running

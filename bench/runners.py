@@ -147,9 +147,14 @@ def ocrmypdf_cmd(
 
 
 def pdftotext(pdf: Path) -> str:
-    """The PDF's text layer as a reader would copy it out (poppler, UTF-8)."""
+    """The PDF's text layer in content-stream order (poppler, UTF-8).
+
+    -raw keeps the order the OCR engine wrote the words in. Poppler's default
+    mode re-sorts by position and interleaves the lines of two-column pages,
+    which put OCRmyPDF at 71% CER on a UNLV magazine page it reads at 8%.
+    """
     proc = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=False
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=False
     )
     return proc.stdout.decode("utf-8", "replace")
 

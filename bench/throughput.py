@@ -112,7 +112,7 @@ def build_image_pdf(samples: list[Sample], dst: Path) -> None:
     img2pdf is what OCRmyPDF itself uses for image input, so OCRmyPDF sees
     the same pixels and DPI as when it is given the images one by one.
     """
-    layout = None
+    layout = img2pdf.default_layout_fun
     if any(needs_image_dpi(s.image) for s in samples):
         layout = img2pdf.get_fixed_dpi_layout_fun((300, 300))
     with dst.open("wb") as fh:

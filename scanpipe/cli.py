@@ -212,7 +212,7 @@ def list_files(ctx: click.Context, limit: int) -> None:
     table = Table("id", "pages", "review", "registered", "source")
     for f in files:
         table.add_row(str(f.id), str(f.page_count), str(f.pages_for_review), str(f.created_at)[:19],
-                      f.source_path)
+                      str(f.source_path))
     out.print(table)
 
 
@@ -236,3 +236,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(ExitCode.INTERRUPTED)
+    except Exception:  # a bug: show it, say so, and use the internal-error code
+        err.print_exception()
+        err.print("[red]Internal error[/]: this is a bug in scanpipe; please report it with the "
+                  "output above.")
+        sys.exit(ExitCode.INTERNAL)

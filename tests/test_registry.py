@@ -6,17 +6,21 @@ import errno
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scanpipe.errors import NotFoundError, OutOfSpaceError, RegistryError
 from scanpipe.model import FileSource, PageResult, PageStatus
 from scanpipe.registry import DuplicateFileError, Registry, RegistryStats
+from scanpipe.registry.models import Base
 
 
 def sha(label: str) -> str:
@@ -24,7 +28,9 @@ def sha(label: str) -> str:
 
 
 def source(label: str = "a", size: int = 123) -> FileSource:
-    return FileSource(path=Path(f"/inbox/{label}.pdf"), pages=(), sha256=sha(label), size_bytes=size)
+    return FileSource(
+        path=Path(f"/inbox/{label}.pdf"), pages=(), sha256=sha(label), size_bytes=size
+    )
 
 
 def three_pages() -> list[PageResult]:
@@ -84,6 +90,39 @@ def test_open_creates_dirs_migrates_and_is_idempotent(tmp_path: Path) -> None:
     assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
+
+
+def test_concurrent_first_opens_migrate_once(tmp_path: Path) -> None:
+    """Several processes starting at once on a new database: BEGIN IMMEDIATE serialises them."""
+    url = f"sqlite:///{db_path(tmp_path)}"
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Registry.open(url, tmp_path / "archive").close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert counts(tmp_path) == (0, 0, 0)
+
+
+def test_models_match_the_migrations(reg: Registry) -> None:
+    """The ORM classes and migrations/versions must describe the same schema."""
+
+    def not_fts(name: str | None, type_: str, _parent: object) -> bool:
+        return not (type_ == "table" and name is not None and name.startswith("pages_fts"))
+
+    with reg._engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"include_name": not_fts})
+        assert compare_metadata(ctx, Base.metadata) == []
 
 
 def test_in_memory_database_works(tmp_path: Path) -> None:
@@ -192,9 +231,10 @@ def test_invalid_input_is_rejected_before_writing(
 def test_duplicate_sha256_from_another_writer(tmp_path: Path) -> None:
     """Two registries on one database (as two processes would be): the second add fails clean."""
     url = f"sqlite:///{db_path(tmp_path)}"
-    with Registry.open(url, tmp_path / "archive") as one, Registry.open(
-        url, tmp_path / "archive"
-    ) as two:
+    with (
+        Registry.open(url, tmp_path / "archive") as one,
+        Registry.open(url, tmp_path / "archive") as two,
+    ):
         first = one.add_file(source(), three_pages(), stage(tmp_path, "a"))
         archived = one.get_file(first).pdf_path
         assert archived is not None

@@ -64,6 +64,12 @@ def test_fonts_found() -> None:
     assert "Bold" in samples.find_font(True, bold=True).name
 
 
+def test_lohit_is_accepted_when_noto_is_absent(tmp_path: Path) -> None:
+    (tmp_path / "Lohit-Devanagari.ttf").write_bytes(samples.find_font().read_bytes())
+    assert samples.find_font(dirs=[tmp_path]).name == "Lohit-Devanagari.ttf"
+    assert samples.find_font(bold=True, dirs=[tmp_path]).name == "Lohit-Devanagari.ttf"
+
+
 def test_missing_font_raises_with_install_advice(tmp_path: Path) -> None:
     with pytest.raises(MissingDependencyError) as info:
         samples.find_font(dirs=[tmp_path])
@@ -151,6 +157,7 @@ def test_letter_content_is_realistic() -> None:
         assert text in corpus
     lines = samples.letter_lines(5)
     assert lines[0] == "Government of Chhattisgarh"
+    assert all("कलेक्टर" in "".join(samples.letter_lines(seed)) for seed in range(40))
     assert any(line.startswith("विषय:") for line in lines)
     assert all(line and unicodedata.is_normalized("NFC", line) for line in lines)
     assert "फा.क्र. ४५/२०१९/स्था." in samples.LETTER_LINES_HI
@@ -281,7 +288,7 @@ def test_demo_set_layout(demo: list[Path]) -> None:
     assert sorted(p.name for p in folder.glob("*.png")) == ["page1.png", "page10.png", "page2.png"]
     for image in [*folder.glob("*.png"), jpg]:
         gt = image.with_suffix(".gt.txt").read_text(encoding="utf-8")
-        assert "Mungeli" in gt and len(gt.splitlines()) > 10
+        assert "Mungeli" in gt and "कलेक्टर" in gt and len(gt.splitlines()) > 10
         with Image.open(image) as img:
             img.verify()
         with Image.open(image) as img:
@@ -309,3 +316,19 @@ def test_demo_jpeg_is_skewed_minus_nine(demo: list[Path]) -> None:
     a = math.radians(9)
     expected = (2480 * math.cos(a) + 3508 * math.sin(a), 2480 * math.sin(a) + 3508 * math.cos(a))
     assert (w, h) == pytest.approx(expected, abs=3)
+
+
+def test_main_writes_the_demo_set_or_explains_usage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert samples.main([]) == 2
+    assert "usage" in capsys.readouterr().err
+    calls: list[Path] = []
+
+    def fake_demo(out: Path) -> list[Path]:
+        calls.append(out)
+        return [out / "x"]
+
+    monkeypatch.setattr(samples, "write_demo_set", fake_demo)
+    assert samples.main([str(tmp_path)]) == 0
+    assert calls == [tmp_path] and str(tmp_path / "x") in capsys.readouterr().out

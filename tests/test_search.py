@@ -81,7 +81,12 @@ def test_short_english_word_matches_whole_tokens_only(
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("2020", {"deva_year"}), ("२०२०", {"deva_year"}), ("2023", {"ascii_year"}), ("२०२३", {"ascii_year"})],
+    [
+        ("2020", {"deva_year"}),
+        ("२०२०", {"deva_year"}),
+        ("2023", {"ascii_year"}),
+        ("२०२३", {"ascii_year"}),
+    ],
 )
 def test_devanagari_and_ascii_digits_are_equal(
     golden: tuple[Registry, dict[int, str]], query: str, expected: set[str]
@@ -89,7 +94,9 @@ def test_devanagari_and_ascii_digits_are_equal(
     assert found(golden, query) == expected
 
 
-@pytest.mark.parametrize("query", ["फ़ाइल", "फाइल", "ज़िला", "जिला", "\u092b\u093c\u093e\u0907\u0932"])
+@pytest.mark.parametrize(
+    "query", ["फ़ाइल", "फाइल", "ज़िला", "जिला", "\u092b\u093c\u093e\u0907\u0932"]
+)
 def test_nukta_does_not_matter(golden: tuple[Registry, dict[int, str]], query: str) -> None:
     assert found(golden, query) == {"nukta", "plain"}
 
@@ -143,7 +150,9 @@ def test_operators_are_plain_words(golden: tuple[Registry, dict[int, str]]) -> N
 
 
 @pytest.mark.parametrize("query", ["", "   ", "\n\t"])
-def test_blank_query_raises_with_advice(golden: tuple[Registry, dict[int, str]], query: str) -> None:
+def test_blank_query_raises_with_advice(
+    golden: tuple[Registry, dict[int, str]], query: str
+) -> None:
     reg, _ = golden
     with pytest.raises(SearchQueryError) as info:
         reg.search(query)
@@ -190,7 +199,7 @@ def test_ranking_and_limit(tmp_path: Path) -> None:
             src = FileSource(Path(f"/in/{i}.pdf"), (), sha, 1)
             reg.add_file(src, [PageResult(1, PageStatus.OK, text=text)], {})
         hits = reg.search("आदेश")
-        assert [h.source_path.name for h in hits][0] == "1.pdf"
+        assert hits[0].source_path.name == "1.pdf"  # three times the word ranks first
         assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
         assert len(reg.search("आदेश", limit=2)) == 2
         with pytest.raises(SearchQueryError):

@@ -122,20 +122,25 @@ def make_snippet(text: str, tokens: frozenset[str]) -> tuple[Segment, ...]:
     spans = token_spans(text)
     if not spans:
         return ()
-    matched = [normalise_for_search(text[a:b]) in tokens for a, b in spans]
-    first = matched.index(True) if True in matched else 0
+
+    def is_match(i: int) -> bool:
+        a, b = spans[i]
+        return normalise_for_search(text[a:b]) in tokens
+
+    # Only the words up to the first match and in the window are normalised.
+    first = next((i for i in range(len(spans)) if is_match(i)), 0)
     start = max(0, first - SNIPPET_BEFORE)
     end = min(len(spans), first + SNIPPET_AFTER + 1)
 
     segments: list[Segment] = []
 
-    def add(part: str, is_match: bool) -> None:
+    def add(part: str, matched: bool) -> None:
         if not part:
             return
-        if segments and not is_match and not segments[-1][1]:
+        if segments and not matched and not segments[-1][1]:
             segments[-1] = (segments[-1][0] + part, False)
         else:
-            segments.append((part, is_match))
+            segments.append((part, matched))
 
     if start > 0:
         add(ELLIPSIS + " ", False)
@@ -143,7 +148,7 @@ def make_snippet(text: str, tokens: frozenset[str]) -> tuple[Segment, ...]:
         a, b = spans[i]
         if i > start:
             add(_SPACE.sub(" ", text[spans[i - 1][1] : a]), False)
-        add(text[a:b], matched[i])
+        add(text[a:b], is_match(i))
     if end < len(spans):
         add(" " + ELLIPSIS, False)
     return tuple(segments)

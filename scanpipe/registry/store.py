@@ -205,7 +205,9 @@ class Registry:
         sha = _check_sha256(source.sha256)
         unknown = set(staged) - set(ARTEFACT_COLUMNS)
         if unknown:
-            raise ValueError(f"unknown artefact keys {sorted(unknown)}; use {list(ARTEFACT_COLUMNS)}")
+            raise ValueError(
+                f"unknown artefact keys {sorted(unknown)}; use {list(ARTEFACT_COLUMNS)}"
+            )
         numbers = [p.number for p in pages]
         if len(set(numbers)) != len(numbers) or any(n < 1 for n in numbers):
             raise ValueError(f"page numbers must be unique and start at 1: {numbers}")
@@ -253,7 +255,7 @@ class Registry:
             raise
         for src in staged.values():
             with contextlib.suppress(OSError):
-                pass
+                Path(src).unlink(missing_ok=True)
         return file_id
 
     def get_file(self, file_id: int) -> FileInfo:

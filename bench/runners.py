@@ -45,12 +45,15 @@ def ensure_repo_importable() -> None:
         sys.path.append(str(REPO))
 
 
-def venv_tool(name: str) -> str:
+def find_tool(name: str) -> str | None:
     """The project's venv copy of a console script, else whatever is on PATH."""
     local = REPO / ".venv" / "bin" / name
-    if local.exists():
-        return str(local)
-    found = shutil.which(name)
+    return str(local) if local.exists() else shutil.which(name)
+
+
+def venv_tool(name: str) -> str:
+    """Like find_tool, for tools the benchmark cannot do without."""
+    found = find_tool(name)
     if found is None:
         raise SystemExit(f"{name} not found: install the project's venv (make test) first")
     return found

@@ -14,8 +14,16 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task,
-                           TextColumn, TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -36,15 +44,19 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
-def _registry(settings: Settings):  # noqa: ANN202 - import kept lazy for a fast --help
+def _registry(settings: Settings):
     from scanpipe.registry.store import Registry
 
     return Registry.open(settings.db_url, settings.archive_dir)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="SCANPIPE_HOME",
-              help="Data folder (registry, archive, work). Default: ./scanpipe-data")
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SCANPIPE_HOME",
+    help="Data folder (registry, archive, work). Default: ./scanpipe-data",
+)
 @click.version_option(package_name="scanpipe")
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None) -> None:
@@ -69,28 +81,45 @@ def doctor(ctx: click.Context) -> None:
     out.print("[green]All checks passed.[/]")
 
 
-def _page_json(p) -> dict[str, object]:  # noqa: ANN001
-    return {"number": p.number, "skew_deg": p.skew_deg, "orientation_deg": p.orientation_deg,
-            "confidence": p.confidence, "status": p.status.value, "reason": p.reason or None}
+def _page_json(p) -> dict[str, object]:
+    return {
+        "number": p.number,
+        "skew_deg": p.skew_deg,
+        "orientation_deg": p.orientation_deg,
+        "confidence": p.confidence,
+        "status": p.status.value,
+        "reason": p.reason or None,
+    }
 
 
-def _outcome_json(o) -> str:  # noqa: ANN001
-    return json.dumps({
-        "source": str(o.source), "file_id": o.file_id, "sha256": o.sha256,
-        "status": o.outcome.value, "pages": [_page_json(p) for p in o.pages],
-        "error": o.error.render() if o.error else None,
-    }, ensure_ascii=False)
+def _outcome_json(o) -> str:
+    return json.dumps(
+        {
+            "source": str(o.source),
+            "file_id": o.file_id,
+            "sha256": o.sha256,
+            "status": o.outcome.value,
+            "pages": [_page_json(p) for p in o.pages],
+            "error": o.error.render() if o.error else None,
+        },
+        ensure_ascii=False,
+    )
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Pages OCRed in parallel "
-              "(default: number of CPU cores).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    help="Pages OCRed in parallel (default: number of CPU cores).",
+)
 @click.option("--langs", help="Tesseract languages, e.g. Devanagari or hin+eng.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per file.")
 @click.pass_context
-def convert(ctx: click.Context, paths: Sequence[Path], jobs: int | None, langs: str | None,
-            as_json: bool) -> None:
+def convert(
+    ctx: click.Context, paths: Sequence[Path], jobs: int | None, langs: str | None, as_json: bool
+) -> None:
     """Convert scanned PDFs, TIFFs, images or folders of page images into registered files.
 
     A folder is one file whose pages are its images in natural order. Running
@@ -98,7 +127,8 @@ def convert(ctx: click.Context, paths: Sequence[Path], jobs: int | None, langs: 
     """
     from scanpipe import tools
     from scanpipe.executors import LocalPool
-    from scanpipe.pipeline import Outcome, convert as run_convert, count_pages
+    from scanpipe.pipeline import Outcome, count_pages
+    from scanpipe.pipeline import convert as run_convert
 
     settings = load_settings(ctx.obj["home"], jobs=jobs, langs=langs)
     tools.which("tesseract")
@@ -108,40 +138,56 @@ def convert(ctx: click.Context, paths: Sequence[Path], jobs: int | None, langs: 
     counts = {o: 0 for o in Outcome}
     pages = review = 0
     failures: list[ScanpipeError] = []
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        PagesPerMinute(), TextColumn("ETA"), TimeRemainingColumn(),
-                        TimeElapsedColumn(), console=err, disable=as_json)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        PagesPerMinute(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json,
+    )
     executor = LocalPool(settings.jobs)
     try:
         with progress, _registry(settings) as registry:
             task = progress.add_task("pages", total=count_pages(paths, settings.ocr.max_pixels))
-            for o in run_convert(paths, settings, registry, executor,
-                                 on_page=lambda _r: progress.advance(task)):
+            for o in run_convert(
+                paths, settings, registry, executor, on_page=lambda _r: progress.advance(task)
+            ):
                 counts[o.outcome] += 1
                 pages += len(o.pages)
                 review += o.pages_for_review
                 if as_json:
                     click.echo(_outcome_json(o))
                 elif o.outcome is Outcome.REGISTERED:
-                    progress.console.print(f"[green]registered[/] file {o.file_id}: {o.source} "
-                                           f"({len(o.pages)} pages, {o.pages_for_review} for review)")
+                    progress.console.print(
+                        f"[green]registered[/] file {o.file_id}: {o.source} "
+                        f"({len(o.pages)} pages, {o.pages_for_review} for review)"
+                    )
                 elif o.outcome is Outcome.DUPLICATE:
-                    progress.console.print(f"[yellow]already registered[/] as file {o.file_id}: "
-                                           f"{o.source}")
+                    progress.console.print(
+                        f"[yellow]already registered[/] as file {o.file_id}: {o.source}"
+                    )
                 if o.error:
                     failures.append(o.error)
                     err.print(f"[red]failed[/]: {o.error.render()}")
     except KeyboardInterrupt:
         executor.close(cancel=True)
-        err.print("[yellow]Interrupted.[/] Finished pages are kept; run the same command to resume.")
+        err.print(
+            "[yellow]Interrupted.[/] Finished pages are kept; run the same command to resume."
+        )
         sys.exit(ExitCode.INTERRUPTED)
     executor.close()
     elapsed = time.perf_counter() - started
     if not as_json:
         rate = pages / elapsed * 60 if elapsed else 0.0
-        err.print(f"\n[bold]Summary[/]: {counts[Outcome.REGISTERED]} files registered, "
-                  f"{counts[Outcome.DUPLICATE]} already registered, {counts[Outcome.FAILED]} failed; "
-                  f"{pages} pages, {review} for review; {elapsed:.1f} s ({rate:.1f} pages/min)")
+        err.print(
+            f"\n[bold]Summary[/]: {counts[Outcome.REGISTERED]} files registered, "
+            f"{counts[Outcome.DUPLICATE]} already registered, {counts[Outcome.FAILED]} failed; "
+            f"{pages} pages, {review} for review; {elapsed:.1f} s ({rate:.1f} pages/min)"
+        )
     if failures:
         only_failed = not (counts[Outcome.REGISTERED] or counts[Outcome.DUPLICATE])
         same = all(f.exit_code == failures[0].exit_code for f in failures)
@@ -170,8 +216,10 @@ def search(ctx: click.Context, query: str, limit: int) -> None:
         snippet = Text()
         for segment, matched in hit.snippet:
             snippet.append(segment, style="bold black on yellow" if matched else "")
-        out.print(Text(f"file {hit.file_id} page {hit.page_number}  ", style="bold cyan")
-                  + Text(f"{hit.source_path}", style="dim"))
+        out.print(
+            Text(f"file {hit.file_id} page {hit.page_number}  ", style="bold cyan")
+            + Text(f"{hit.source_path}", style="dim")
+        )
         out.print(Text("  ") + snippet)
 
 
@@ -187,8 +235,14 @@ def show(ctx: click.Context, file_id: int) -> None:
     out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
     table = Table("page", "status", "confidence", "skew°", "orientation°", "reason")
     for p in info.pages:
-        table.add_row(str(p.number), p.status, f"{p.confidence:.1f}", f"{p.skew_deg:+.2f}",
-                      str(p.orientation_deg), p.reason or "")
+        table.add_row(
+            str(p.number),
+            p.status,
+            f"{p.confidence:.1f}",
+            f"{p.skew_deg:+.2f}",
+            str(p.orientation_deg),
+            p.reason or "",
+        )
     out.print(table)
 
 
@@ -211,8 +265,13 @@ def list_files(ctx: click.Context, limit: int) -> None:
         files = registry.list_files(limit=limit)
     table = Table("id", "pages", "review", "registered", "source")
     for f in files:
-        table.add_row(str(f.id), str(f.page_count), str(f.pages_for_review), str(f.created_at)[:19],
-                      str(f.source_path))
+        table.add_row(
+            str(f.id),
+            str(f.page_count),
+            str(f.pages_for_review),
+            str(f.created_at)[:19],
+            str(f.source_path),
+        )
     out.print(table)
 
 
@@ -238,6 +297,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(ExitCode.INTERRUPTED)
     except Exception:  # a bug: show it, say so, and use the internal-error code
         err.print_exception()
-        err.print("[red]Internal error[/]: this is a bug in scanpipe; please report it with the "
-                  "output above.")
+        err.print(
+            "[red]Internal error[/]: this is a bug in scanpipe; please report it with the "
+            "output above."
+        )
         sys.exit(ExitCode.INTERNAL)

@@ -12,8 +12,12 @@ from scanpipe.errors import ScanpipeError
 from scanpipe.settings import Settings
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
-NEEDED_MODELS = {"hin": "tesseract-ocr-hin", "eng": "tesseract-ocr-eng", "osd": "tesseract-ocr-osd",
-                 "Devanagari": "tesseract-ocr-script-deva"}
+NEEDED_MODELS = {
+    "hin": "tesseract-ocr-hin",
+    "eng": "tesseract-ocr-eng",
+    "osd": "tesseract-ocr-osd",
+    "Devanagari": "tesseract-ocr-script-deva",
+}
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,12 @@ def _program(name: str, minimum: int = 0) -> Check:
     except ScanpipeError as exc:
         return Check(name, False, "not found", exc.advice)
     if found.major < minimum:
-        return Check(name, False, f"version {found.text}, need ≥ {minimum}",
-                     tools.install_advice(name) + " (from a newer release)")
+        return Check(
+            name,
+            False,
+            f"version {found.text}, need ≥ {minimum}",
+            tools.install_advice(name) + " (from a newer release)",
+        )
     return Check(name, True, f"version {found.text}")
 
 
@@ -41,8 +49,12 @@ def _models() -> list[Check]:
     except ScanpipeError:
         have = frozenset()
     return [
-        Check(f"tesseract model {lang}", lang in have, "installed" if lang in have else "missing",
-              "" if lang in have else f"sudo apt-get install {pkg}")
+        Check(
+            f"tesseract model {lang}",
+            lang in have,
+            "installed" if lang in have else "missing",
+            "" if lang in have else f"sudo apt-get install {pkg}",
+        )
         for lang, pkg in NEEDED_MODELS.items()
     ]
 
@@ -50,7 +62,11 @@ def _models() -> list[Check]:
 def find_devanagari_font() -> Path | None:
     for root in FONT_DIRS:
         if root.is_dir():
-            for pattern in ("NotoSansDevanagari-Regular.*", "Lohit-Devanagari.*", "*Devanagari*.ttf"):
+            for pattern in (
+                "NotoSansDevanagari-Regular.*",
+                "Lohit-Devanagari.*",
+                "*Devanagari*.ttf",
+            ):
                 hit = next(root.rglob(pattern), None)
                 if hit:
                     return hit
@@ -64,8 +80,12 @@ def _data_dir(home: Path) -> Check:
             pass
         return Check("data folder", True, str(home))
     except OSError as exc:
-        return Check("data folder", False, f"{home}: {exc.strerror}",
-                     "set SCANPIPE_HOME to a writable folder, or fix its permissions")
+        return Check(
+            "data folder",
+            False,
+            f"{home}: {exc.strerror}",
+            "set SCANPIPE_HOME to a writable folder, or fix its permissions",
+        )
 
 
 def _fts5() -> Check:
@@ -83,8 +103,12 @@ def run_checks(settings: Settings) -> list[Check]:
         *_models(),
         _program("pdftoppm"),
         _program("gs"),
-        Check("Devanagari font", font is not None, str(font) if font else "not found",
-              "" if font else "sudo apt-get install fonts-noto-core"),
+        Check(
+            "Devanagari font",
+            font is not None,
+            str(font) if font else "not found",
+            "" if font else "sudo apt-get install fonts-noto-core",
+        ),
         _data_dir(settings.home),
         _fts5(),
     ]

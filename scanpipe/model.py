@@ -97,7 +97,13 @@ class PageResult:
     dpi: int = 0
     width: int = 0
     height: int = 0
-    image_path: Path | None = None  # straightened page, lossless PNG
+    # The archived master: the scan's own encoded bytes (JPEG passed through, or a
+    # lossless PNG), never resampled. ``image_matrix`` maps its pixels onto the
+    # upright page (``width`` x ``height`` at ``dpi``), which the PDF draws it with.
+    image_path: Path | None = None
+    image_format: str = ""  # "jpeg" or "png"
+    image_size: tuple[int, int] = (0, 0)
+    image_matrix: tuple[float, ...] = ()
     text_pdf: Path | None = None
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)

@@ -87,6 +87,8 @@ def load_result(work: Path, number: int) -> PageResult | None:
     data["status"] = PageStatus(data["status"])
     for key in ("image_path", "text_pdf"):
         data[key] = Path(data[key]) if data[key] else None
+    data["image_size"] = tuple(data["image_size"])
+    data["image_matrix"] = tuple(data["image_matrix"])
     result = PageResult(**data)
     if result.image_path and not result.image_path.exists():
         return None  # the page's files are gone; redo it
@@ -111,7 +113,7 @@ def count_pages(paths: Iterable[Path], max_pixels: int) -> int:
                 from scanpipe.ingest.sources import check_image
 
                 total += check_image(path, max_pixels)
-        except Exception:  # noqa: BLE001 - counting must never stop a run
+        except Exception:
             continue
     return total
 
@@ -155,8 +157,9 @@ def convert(
         for path in paths:
             started = time.perf_counter()
             try:
-                source = open_source(Path(path), max_pixels=settings.ocr.max_pixels,
-                                     dpi=settings.ocr.target_dpi)
+                source = open_source(
+                    Path(path), max_pixels=settings.ocr.max_pixels, dpi=settings.ocr.target_dpi
+                )
             except InputFileError as exc:
                 ready.append(FileOutcome(Path(path), Outcome.FAILED, error=exc))
                 continue
@@ -203,15 +206,30 @@ def _finish_safely(state: _FileState, registry: Registry) -> FileOutcome:
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             err: ScanpipeError = OutOfSpaceError(
-                "the disk is full", advice="free space in the data folder, then run again",
+                "the disk is full",
+                advice="free space in the data folder, then run again",
                 path=state.source.path,
             )
         else:
-            err = ScanpipeError(f"could not write the archive: {exc}",
-                                advice="check the data folder's permissions and space",
-                                path=state.source.path)
-        return FileOutcome(state.source.path, Outcome.FAILED, None, state.source.sha256,
-                           tuple(state.results.values()), err)
+            err = ScanpipeError(
+                f"could not write the archive: {exc}",
+                advice="check the data folder's permissions and space",
+                path=state.source.path,
+            )
+        return FileOutcome(
+            state.source.path,
+            Outcome.FAILED,
+            None,
+            state.source.sha256,
+            tuple(state.results.values()),
+            err,
+        )
     except ScanpipeError as exc:
-        return FileOutcome(state.source.path, Outcome.FAILED, None, state.source.sha256,
-                           tuple(state.results.values()), exc)
+        return FileOutcome(
+            state.source.path,
+            Outcome.FAILED,
+            None,
+            state.source.sha256,
+            tuple(state.results.values()),
+            exc,
+        )

@@ -40,12 +40,18 @@ class Letter:
     orientations: tuple[int, int]
 
 
-def run_cli(home: Path, *args: str | os.PathLike[str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    home: Path, *args: str | os.PathLike[str], timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
     """Run the real CLI in a subprocess, as an operator would."""
     env = {**os.environ, "SCANPIPE_HOME": str(home)}
     return subprocess.run(
         [sys.executable, "-m", "scanpipe", *map(str, args)],
-        capture_output=True, text=True, env=env, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
     )
 
 
@@ -68,7 +74,9 @@ def letter(tmp_path_factory: pytest.TempPathFactory) -> Letter:
     skews, orientations = (8.0, 1.5), (0, 180)
     pages = [
         samples.degrade(samples.render_page(lines, seed=i), skew_deg=s, orientation_deg=o, seed=i)
-        for i, (lines, s, o) in enumerate(zip((PAGE1_LINES, PAGE2_LINES), skews, orientations))
+        for i, (lines, s, o) in enumerate(
+            zip((PAGE1_LINES, PAGE2_LINES), skews, orientations, strict=True)
+        )
     ]
     path = folder / "letter.pdf"
     samples.write_pdf(path, pages)

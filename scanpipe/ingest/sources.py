@@ -19,7 +19,9 @@ from scanpipe.errors import InputFileError
 from scanpipe.model import FileSource, PageRef, SourceKind
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
-IGNORED_NAMES = regex.compile(r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|tmp|crdownload)$", regex.I)
+IGNORED_NAMES = regex.compile(
+    r"^(\.|~\$|Thumbs\.db$|desktop\.ini$)|\.(part|tmp|crdownload)$", regex.I
+)
 _CHUNK = 1 << 20
 
 
@@ -60,7 +62,7 @@ def _check_pdf(path: Path, max_pixels: int, dpi: int) -> int:
         tail = fh.read()
     if b"%%EOF" not in tail:
         raise InputFileError(
-            "the PDF is truncated: it has no end-of-file marker, so the copy or scan did not finish",
+            "the PDF is truncated: it has no end-of-file marker (the copy or scan did not finish)",
             advice="copy or export the PDF again, then convert it",
             path=path,
         )

@@ -1,8 +1,9 @@
 """Assemble the archive PDF/A-2b of a file from its straightened pages.
 
-Each page is the lossless page image with Tesseract's invisible text layer on
-top. The PNG written by the page worker is embedded as is (its compressed
-IDAT stream with the PNG predictor), so the parent never re-encodes pixels.
+Each page is the scan itself, drawn upright by a transform, with Tesseract's
+invisible text layer on top. The scan's bytes go in unchanged: a JPEG as a
+DCT stream, a PNG as its compressed rows with the PNG predictor. Nothing is
+resampled or re-encoded, so the archive keeps exactly the pixels scanned.
 pikepdf writes the PDF/A declarations and validates the bytes it wrote; a
 file that fails validation is never handed to the registry.
 """
@@ -53,10 +54,47 @@ def png_stream(pdf: Pdf, png: bytes) -> pikepdf.Stream:
     stream.ColorSpace = Name(space)
     stream.BitsPerComponent = 8
     stream.Filter = Name.FlateDecode
-    stream.DecodeParms = Dictionary(
-        Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width
-    )
+    stream.DecodeParms = Dictionary(Predictor=15, Colors=colours, BitsPerComponent=8, Columns=width)
     return stream
+
+
+def jpeg_stream(pdf: Pdf, jpeg: bytes, size: tuple[int, int]) -> pikepdf.Stream:
+    """An image XObject holding a JPEG's bytes unchanged (DCTDecode)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(jpeg)) as im:
+        space = {"L": "/DeviceGray", "RGB": "/DeviceRGB"}.get(im.mode)
+    if space is None:
+        raise ArchiveError("unsupported JPEG colour mode", advice="report this as a bug")
+    stream = pikepdf.Stream(pdf, jpeg)
+    stream.Type, stream.Subtype = Name.XObject, Name.Image
+    stream.Width, stream.Height = size
+    stream.ColorSpace = Name(space)
+    stream.BitsPerComponent = 8
+    stream.Filter = Name.DCTDecode
+    return stream
+
+
+def placement(result: PageResult) -> list[float]:
+    """The ``cm`` operands that draw the master upright on the page.
+
+    ``image_matrix`` maps master pixels (y down) to page pixels; PDF wants the
+    image's unit square (y up) mapped to points, so fold in both flips and the
+    72/dpi scale.
+    """
+    m00, m01, m02, m10, m11, m12 = result.image_matrix
+    w0, h0 = result.image_size
+    k = 72 / result.dpi
+    return [
+        k * m00 * w0,
+        -k * m10 * w0,
+        -k * m01 * h0,
+        k * m11 * h0,
+        k * (m01 * h0 + m02),
+        k * (result.height - m11 * h0 - m12),
+    ]
 
 
 def _page_size(result: PageResult) -> tuple[float, float]:
@@ -74,10 +112,15 @@ def _add_page(pdf: Pdf, result: PageResult) -> None:
         page.MediaBox = Array([0, 0, w_pt, h_pt])
     else:  # a failed page keeps its place (and number) in the file, even with no image
         page = pdf.add_blank_page(page_size=(w_pt, h_pt))
-    if result.image_path and result.image_path.exists():
-        image = png_stream(pdf, result.image_path.read_bytes())
+    if result.image_path and result.image_matrix and result.image_path.exists():
+        data = result.image_path.read_bytes()
+        if result.image_format == "jpeg":
+            image = jpeg_stream(pdf, data, result.image_size)
+        else:
+            image = png_stream(pdf, data)
         name = page.add_resource(image, Name.XObject, prefix="Scan")
-        draw = f"q {w_pt:.4f} 0 0 {h_pt:.4f} 0 0 cm {name} Do Q\n".encode()
+        cm = " ".join(f"{v:.5f}" for v in placement(result))
+        draw = f"q 0 0 {w_pt:.4f} {h_pt:.4f} re W n {cm} cm {name} Do Q\n".encode()
         page.contents_add(pikepdf.Stream(pdf, draw), prepend=True)
 
 
@@ -105,5 +148,3 @@ def pdf_text(pdf_path: Path) -> str:
     from scanpipe import tools
 
     return tools.run(["pdftotext", "-layout", pdf_path, "-"], timeout=120).stdout.decode("utf-8")
-
-

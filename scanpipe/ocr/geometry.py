@@ -25,7 +25,7 @@ MAX_SKEW = 20.5  # degrees searched either side of level
 class SkewEstimate:
     skew_deg: float  # content turned CCW by this; correct with -skew_deg
     vertical: bool  # text lines run top-to-bottom (page turned 90 or 270)
-    sharpness: float  # profile score ratio; near 1 means no text structure found
+    sharpness: float  # 1 + CV² of the line profile; near 1 means no text lines were found
 
 
 def _ink_mask(gray: np.ndarray) -> np.ndarray:
@@ -67,8 +67,27 @@ def _profile_scores(
     return scores
 
 
+def _peakiness(ys: np.ndarray, xs: np.ndarray, angle_deg: float, size: int) -> float:
+    """1 + CV² of the profile over its occupied extent: high for lines separated by gaps.
+
+    Measured on the corpora: 3-5 along text lines, 1.1-2.2 across them, for
+    Hindi and English alike; it is what tells a page turned 90° from one that
+    is not, even for short left-aligned lines on a small page.
+    """
+    a = math.radians(angle_deg)
+    rows = ys.astype(np.float32) * math.cos(a) + xs.astype(np.float32) * math.sin(a)
+    counts = np.bincount((rows + size).astype(np.int32)).astype(np.float64)
+    occupied = np.nonzero(counts)[0]
+    counts = counts[occupied[0] : occupied[-1] + 1]
+    return float((counts**2).sum() / (counts.sum() ** 2 / len(counts)))
+
+
 def _refine(scores: np.ndarray, angles: np.ndarray) -> float:
-    i = int(np.argmax(scores))
+    """Parabolic peak; the middle of a plateau when small pages tie several angles."""
+    ties = np.flatnonzero(scores == scores.max())
+    if len(ties) > 1:
+        return float(angles[ties].mean())
+    i = int(ties[0])
     if 0 < i < len(scores) - 1:
         y0, y1, y2 = scores[i - 1], scores[i], scores[i + 1]
         denom = y0 - 2 * y1 + y2
@@ -96,10 +115,14 @@ def estimate_skew(gray: np.ndarray) -> SkewEstimate:
     horiz = _profile_scores(ys, xs, coarse, size)
     # Vertical lines: swap axes; a CCW skew s of the page makes columns tilt the same way.
     vert = _profile_scores(xs, ys, -coarse, size)
-    base = float(np.dot(np.bincount(ys), np.bincount(ys))) or 1.0
-    vertical = vert.max() > horiz.max()
-    best = coarse[int(np.argmax(vert if vertical else horiz))]
-    sharp = float(max(vert.max(), horiz.max()) / base)
+    best_h = float(coarse[int(np.argmax(horiz))])
+    best_v = float(coarse[int(np.argmax(vert))])
+    # Raw sums of squares favour whichever axis has fewer bins; compare peakiness instead.
+    sharp_h = _peakiness(ys, xs, best_h, size)
+    sharp_v = _peakiness(xs, ys, -best_v, size)
+    vertical = sharp_v > sharp_h
+    best = best_v if vertical else best_h
+    sharp = max(sharp_h, sharp_v)
 
     fine_img, _ = _resize(gray, FINE_WIDTH)
     ys, xs = np.nonzero(_ink_mask(fine_img))

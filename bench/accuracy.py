@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -34,6 +35,7 @@ from runners import (
     run_parallel,
     run_tesseract,
     scanpipe_runs,
+    warn_if_busy,
 )
 from scoring import (
     GeometryTally,
@@ -224,6 +226,15 @@ def print_report(summaries: dict[str, dict[str, Any]], anchor: str | None, title
             str(s["errors"]),
         )
     console.print(table)
+    sizes = next((s for s in summaries.values() if s.get("all_chars")), None)
+    if sizes:
+        # Per-script CER divides by that script's GT size; when it is tiny (Latin on a
+        # Devanagari book), OCR garbage in that script drives the figure far past 100%.
+        print(
+            f"GT size: {sizes['all_chars']} chars; Devanagari {sizes['deva_chars']} chars"
+            f" / {sizes['deva_words']} words; Latin {sizes['latin_chars']} chars"
+            f" / {sizes['latin_words']} words"
+        )
     if anchor is None or anchor not in summaries:
         return
     a = summaries[anchor]
@@ -278,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = OUT_DIR / f"accuracy-{slug(args.dir.resolve().name)}-{stamp}"
     print(f"{len(samples)} samples ({n_pages} pages) from {args.dir}; texts in {run_dir}")
+    load_before = warn_if_busy()
 
     runs: dict[str, tuple[dict[Path, ToolRun], float]] = {}
     extras: dict[str, Any] = {}
@@ -346,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "dir": str(args.dir.resolve()),
         "args": {k: str(v) for k, v in vars(args).items()},
         "anchor": anchor,
+        "load_avg_before_after": [load_before, os.getloadavg()[0]],
         "summaries": summaries,
         "extras": extras,
         "per_sample": per_sample,

@@ -67,6 +67,14 @@ def core_count() -> int:
         return os.cpu_count() or 1
 
 
+def warn_if_busy() -> float:
+    """One-minute load average; warns because other jobs slow every timed figure."""
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"warning: load average {load:.2f} before start; timings may be pessimistic")
+    return load
+
+
 @dataclass
 class ToolRun:
     """What one tool produced for one sample."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -45,6 +46,7 @@ from runners import (
     run_parallel,
     run_tesseract,
     scanpipe_env,
+    warn_if_busy,
 )
 from scoring import Sample, load_corpus, score_text, sum_tallies
 
@@ -281,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     langs = args.langs or default_langs()
     n_pages = sum(page_count(s.image) for s in samples)
     print(f"{n_pages} pages from {args.dir}, jobs={args.jobs}, {core_count()} cores")
+    load_before = warn_if_busy()
     if psutil is None:
         print("psutil missing: peak RSS falls back to the largest single process")
     rows: list[dict[str, Any]] = []
@@ -292,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("scanpipe ...", flush=True)
             rows.append(bench_scanpipe(samples, args, langs, exe))
+            if rows[-1]["pages_reported"] != n_pages:
+                print(f"warning: scanpipe reported {rows[-1]['pages_reported']} of {n_pages} pages")
     if "ocrmypdf" in tools:
         print(f"ocrmypdf ({args.ocrmypdf_mode}) ...", flush=True)
         rows.append(bench_ocrmypdf(samples, args))
@@ -310,7 +315,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {r['label']} exited {r['returncode']}: {str(r.get('stderr_tail'))[-300:]}")
     out = args.out or OUT_DIR / f"throughput-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"dir": str(args.dir.resolve()), "pages": n_pages, "rows": rows, "ratios": ratios}
+    payload = {
+        "dir": str(args.dir.resolve()),
+        "pages": n_pages,
+        "load_avg_before_after": [load_before, os.getloadavg()[0]],
+        "rows": rows,
+        "ratios": ratios,
+    }
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {out}")
     return 0

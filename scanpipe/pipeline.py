@@ -90,6 +90,8 @@ def load_result(work: Path, number: int) -> PageResult | None:
     data["image_size"] = tuple(data["image_size"])
     data["image_matrix"] = tuple(data["image_matrix"])
     result = PageResult(**data)
+    if result.status is PageStatus.FAILED:
+        return None  # failures may be passing (a timeout, a missing model): try again
     if result.image_path and not result.image_path.exists():
         return None  # the page's files are gone; redo it
     return result
@@ -102,6 +104,8 @@ def count_pages(paths: Iterable[Path], max_pixels: int) -> int:
     total = 0
     for path in paths:
         try:
+            if not (path.is_dir() or path.is_file()):
+                continue  # FIFOs and devices: never open them here, validation refuses them
             if path.is_dir():
                 total += len(page_files(path))
             elif sniff(path).value == "pdf":
@@ -152,6 +156,13 @@ def convert(
     """
     ready: deque[FileOutcome] = deque()
     states: dict[str, _FileState] = {}
+    twins: dict[str, list[Path]] = {}  # same bytes given twice in this run
+
+    def finish(sha: str) -> None:
+        outcome = _finish_safely(states.pop(sha), registry)
+        ready.append(outcome)
+        for twin in twins.pop(sha, []):
+            ready.append(FileOutcome(twin, Outcome.DUPLICATE, outcome.file_id, sha))
 
     def jobs() -> Iterator[tuple[str, PageJob]]:
         for path in paths:
@@ -163,14 +174,19 @@ def convert(
             except InputFileError as exc:
                 ready.append(FileOutcome(Path(path), Outcome.FAILED, error=exc))
                 continue
-            existing = registry.find_by_sha256(source.sha256)
-            if existing is not None or source.sha256 in states:
-                ready.append(FileOutcome(source.path, Outcome.DUPLICATE, existing, source.sha256))
+            sha = source.sha256
+            if sha in states:  # reported once the first copy is registered, with its id
+                twins.setdefault(sha, []).append(source.path)
                 continue
-            work = settings.work_dir / source.sha256
+            existing = registry.find_by_sha256(sha)
+            if existing is not None:
+                ready.append(FileOutcome(source.path, Outcome.DUPLICATE, existing, sha))
+                continue
+            work = settings.work_dir / sha
             work.mkdir(parents=True, exist_ok=True)
             state = _FileState(source, work, started)
-            states[source.sha256] = state
+            states[sha] = state
+            submitted = 0
             for number, ref in enumerate(source.pages, start=1):
                 cached = load_result(work, number)
                 if cached is not None:
@@ -178,9 +194,11 @@ def convert(
                     if on_page:
                         on_page(cached)
                 else:
-                    yield source.sha256, PageJob(ref, number, work, settings.ocr)
-            if state.complete:  # everything was cached: finish without the pool
-                ready.append(_finish_safely(states.pop(source.sha256), registry))
+                    submitted += 1
+                    yield sha, PageJob(ref, number, work, settings.ocr)
+            # With pages in the pool, the loop below finishes the file (maybe already has).
+            if not submitted:
+                finish(sha)
 
     for (sha, job), result in executor.imap_unordered(_run_page, jobs()):
         state = states[sha]
@@ -189,7 +207,7 @@ def convert(
         if on_page:
             on_page(result)
         if state.complete:
-            ready.append(_finish_safely(states.pop(sha), registry))
+            finish(sha)
         while ready:
             yield ready.popleft()
     while ready:

@@ -99,6 +99,8 @@ def _check_pdf(path: Path, max_pixels: int, dpi: int) -> int:
 
 def check_image(path: Path, max_pixels: int) -> int:
     """Read only the header: size and frame count. Never decode a decompression bomb."""
+    bomb_limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # only the header is read here; our own cap follows
     try:
         with Image.open(path) as im:
             w, h = im.size
@@ -119,6 +121,8 @@ def check_image(path: Path, max_pixels: int) -> int:
             advice="the file is damaged or incomplete; scan or copy it again",
             path=path,
         ) from exc
+    finally:
+        Image.MAX_IMAGE_PIXELS = bomb_limit
 
 
 def _regular_file(path: Path) -> os.stat_result:

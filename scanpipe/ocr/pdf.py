@@ -85,6 +85,9 @@ def placement(result: PageResult) -> list[float]:
     72/dpi scale.
     """
     m00, m01, m02, m10, m11, m12 = result.image_matrix
+    # The matrix is in pixel-centre coordinates (as warpAffine); PDF maps pixel edges.
+    m02 += 0.5 - 0.5 * (m00 + m01)
+    m12 += 0.5 - 0.5 * (m10 + m11)
     w0, h0 = result.image_size
     k = 72 / result.dpi
     return [

@@ -27,6 +27,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from scanpipe.commands import attach_all
 from scanpipe.errors import ExitCode, ScanpipeError, SearchQueryError
 from scanpipe.settings import Settings, load_settings
 
@@ -273,6 +274,9 @@ def list_files(ctx: click.Context, limit: int) -> None:
             str(f.source_path),
         )
     out.print(table)
+
+
+attach_all(cli)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -108,3 +108,23 @@ class PageResult:
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     words: int = 0
+
+
+@dataclass(frozen=True)
+class FileMetadata:
+    """What is known of a legacy file beyond its scans.
+
+    ``origin`` says who said so: an operator or inbox default ("declared"), a
+    QR cover sheet ("qr"), a records-room register row ("register") or the
+    classifier ("suggested"). Declared values win over suggestions.
+    """
+
+    file_no: str | None = None
+    subject: str | None = None
+    office: str | None = None
+    section: str | None = None
+    part: str | None = None  # notes | correspondence | appendix-notes | appendix-correspondence
+    declared_pages: int | None = None
+    year: int | None = None
+    operator: str | None = None
+    origin: str = "declared"

@@ -14,7 +14,7 @@ import json
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +22,7 @@ from pathlib import Path
 from scanpipe.errors import InputFileError, OutOfSpaceError, ScanpipeError
 from scanpipe.executors import Executor
 from scanpipe.ingest.sources import open_source
-from scanpipe.model import FileSource, PageJob, PageResult, PageStatus
+from scanpipe.model import FileMetadata, FileSource, PageJob, PageResult, PageStatus
 from scanpipe.ocr.page import process_page
 from scanpipe.ocr.pdf import assemble_pdfa
 from scanpipe.registry.store import Registry
@@ -122,7 +122,7 @@ def count_pages(paths: Iterable[Path], max_pixels: int) -> int:
     return total
 
 
-def _finish(state: _FileState, registry: Registry) -> FileOutcome:
+def _finish(state: _FileState, registry: Registry, metadata: FileMetadata | None) -> FileOutcome:
     """Assemble, verify and register one file whose pages are all done."""
     pages = tuple(state.results[n] for n in sorted(state.results))
     sha = state.source.sha256
@@ -136,7 +136,7 @@ def _finish(state: _FileState, registry: Registry) -> FileOutcome:
     pdf = assemble_pdfa(pages, state.work / "file.pdf", title=state.source.path.name)
     txt = state.work / "file.txt"
     txt.write_text("\f".join(p.text for p in pages), encoding="utf-8")
-    file_id = registry.add_file(state.source, pages, {"pdf": pdf, "txt": txt})
+    file_id = registry.add_file(state.source, pages, {"pdf": pdf, "txt": txt}, metadata=metadata)
     shutil.rmtree(state.work, ignore_errors=True)
     seconds = time.perf_counter() - state.started
     return FileOutcome(state.source.path, Outcome.REGISTERED, file_id, sha, pages, None, seconds)
@@ -148,18 +148,23 @@ def convert(
     registry: Registry,
     executor: Executor,
     on_page: Callable[[PageResult], None] | None = None,
+    metadata: Mapping[Path, FileMetadata] | None = None,
 ) -> Iterator[FileOutcome]:
     """Convert and register each path; yield one outcome per file as it completes.
 
     Bad inputs are reported as FAILED outcomes and never stop the run. Pages
     already finished by an earlier, interrupted run are not redone.
+    ``metadata`` carries what operators, inboxes or QR cover sheets declared
+    for a path; it is registered with the file.
     """
+    declared = {Path(k): v for k, v in (metadata or {}).items()}
     ready: deque[FileOutcome] = deque()
     states: dict[str, _FileState] = {}
     twins: dict[str, list[Path]] = {}  # same bytes given twice in this run
 
     def finish(sha: str) -> None:
-        outcome = _finish_safely(states.pop(sha), registry)
+        state = states.pop(sha)
+        outcome = _finish_safely(state, registry, declared.get(state.source.path))
         ready.append(outcome)
         for twin in twins.pop(sha, []):
             ready.append(FileOutcome(twin, Outcome.DUPLICATE, outcome.file_id, sha))
@@ -218,9 +223,11 @@ def _run_page(item: tuple[str, PageJob]) -> PageResult:
     return process_page(item[1])
 
 
-def _finish_safely(state: _FileState, registry: Registry) -> FileOutcome:
+def _finish_safely(
+    state: _FileState, registry: Registry, metadata: FileMetadata | None = None
+) -> FileOutcome:
     try:
-        return _finish(state, registry)
+        return _finish(state, registry, metadata)
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             err: ScanpipeError = OutOfSpaceError(

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from scanpipe.errors import NotFoundError, OutOfSpaceError, RegistryError
-from scanpipe.model import FileSource, PageResult, PageStatus
+from scanpipe.model import FileMetadata, FileSource, PageResult, PageStatus
 from scanpipe.registry.db import BEGIN_MODE, make_engine, migrate, parse_url, sqlite_path
 from scanpipe.registry.models import (
     FILE_STATUS_REGISTERED,
@@ -194,9 +194,16 @@ class Registry:
             return session.scalar(select(FileRow.id).where(FileRow.sha256 == sha256.lower()))
 
     def add_file(
-        self, source: FileSource, pages: Sequence[PageResult], staged: Mapping[str, Path]
+        self,
+        source: FileSource,
+        pages: Sequence[PageResult],
+        staged: Mapping[str, Path],
+        metadata: FileMetadata | None = None,
     ) -> int:
         """Register ``source`` with its pages and archive its ``staged`` artefacts, atomically.
+
+        ``metadata`` (declared by an operator, inbox or QR sheet) is not stored
+        yet: the e-Office registry model (file numbers, parts) will hold it.
 
         ``staged`` maps an artefact key ("pdf", "txt") to a finished file; after
         the commit the staged files are removed (they were moved). Returns the

@@ -1,0 +1,23 @@
+"""Command groups that live beside their subject, attached to the one CLI group.
+
+Each module exports ``COMMANDS``: click commands or groups. They raise
+ScanpipeError like every other command; ``cli.main`` turns errors into
+messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+MODULES = (
+    "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list, import, export
+    "scanpipe.commands.watch",  # hot folders: watch, sheets, review, status
+)
+
+
+def attach_all(group: click.Group) -> None:
+    for name in MODULES:
+        for command in importlib.import_module(name).COMMANDS:
+            group.add_command(command)

@@ -42,8 +42,9 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
         stats[:, cv2.CC_STAT_HEIGHT],
         stats[:, cv2.CC_STAT_AREA],
     )
-    limit = max(h, w) / 12
-    keep = (area >= 3) & (cw < limit) & (ch < limit)
+    # Borders, photos and page-long rules go; words stay, even long headline-joined
+    # Devanagari words and display type (a 1/12 limit lost a whole poster-type page).
+    keep = (area >= 3) & (cw < w / 2) & (ch < h / 6)
     keep[0] = False
     return keep[labels].astype(np.uint8)
 

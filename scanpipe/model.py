@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from scanpipe.settings import OcrSettings
 
@@ -110,6 +111,19 @@ class PageResult:
     words: int = 0
 
 
+class PartStart(NamedTuple):
+    """Where one part of a file (notes, correspondence, ...) begins, from a QR sheet.
+
+    A plain tuple, so it pickles and serialises to JSON as ``[part, first_page,
+    declared_pages]``. ``first_page`` is 1-based in the file's own pages (sheets
+    are not pages); the part runs to the page before the next part's start.
+    """
+
+    part: str
+    first_page: int
+    declared_pages: int | None = None
+
+
 @dataclass(frozen=True)
 class FileMetadata:
     """What is known of a legacy file beyond its scans.
@@ -128,3 +142,53 @@ class FileMetadata:
     year: int | None = None
     operator: str | None = None
     origin: str = "declared"
+    # Part boundaries from QR part sheets, in page order; empty when none were scanned.
+    parts: tuple[PartStart, ...] = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One value the classifier proposes, with why and how sure (0-1).
+
+    ``field`` is a file field (``file_no``, ``subject``, ``year``) or, with a
+    ``page``, a field of the document starting there (``doc_type``, ``date``
+    as ISO ``YYYY-MM-DD``, ``sender``, ``reference_no``, ``doc_subject``,
+    ``language``).
+    ``source``: ``rule`` (a written rule), ``model`` (learned from confirmed
+    labels) or ``extractor`` (a pattern such as a date).
+    """
+
+    field: str
+    value: str
+    confidence: float
+    reason: str
+    source: str = "extractor"
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class PageLabels:
+    """What the classifier read from one page: language, kind, notesheet, extracted fields."""
+
+    number: int
+    language: str  # hi | en | mixed | none
+    doc_type: str  # a DocKind value, incl. blank and separator
+    confidence: float
+    reason: str
+    source: str
+    notesheet: bool
+    starts_document: bool  # a new document begins here (its own heading, date, subject ...)
+    fields: tuple[Suggestion, ...] = ()
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The classifier's reading of a whole file, handed to ``Registry.add_file``.
+
+    Suggestions at or above ``threshold`` are applied (unless a declared value
+    exists); the rest go to the review queue.
+    """
+
+    pages: tuple[PageLabels, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    threshold: float = 0.8

@@ -14,6 +14,7 @@ import click
 MODULES = (
     "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list, import, export
     "scanpipe.commands.watch",  # hot folders: watch, sheets, review, status
+    "scanpipe.commands.sheets",  # QR cover, part and separator sheets
 )
 
 

@@ -1,0 +1,472 @@
+"""QR cover, part and separator sheets: what they say, how to read them, how to split a stack.
+
+An operator scans many legacy files in one go, putting a printed sheet on top
+of each file (a *cover*: file number, subject, part, page count), between its
+parts (a *part* sheet) or just between files (a *separator*). The sheets carry
+a QR code, so the metadata registered is what the operator printed, not what
+OCR guessed, and the sheets themselves never become pages.
+
+The payload is plain text, versioned and self-describing, so a sheet printed
+today still reads in ten years and a person with any phone QR app can read it::
+
+    SCANPIPE:1;kind=cover;file=A-21001(3)/5/2008/DFG;subject=<UTF-8>;part=notes;pages=12
+
+Values are percent-escaped only for ``%``, ``;``, ``=`` and control characters;
+Hindi stays raw UTF-8 because escaping it triples its size (3 bytes → 9
+characters), and a bigger QR code needs finer modules that a 100-dpi preview
+of a noisy scan can no longer resolve. Readers ignore keys they do not know,
+so a later scanpipe can add keys without a new format number; a new number
+means old readers must refuse the sheet rather than guess.
+
+Reading is tuned for the hot folder, where every scanned page passes through
+``read_sheet``: a page is looked at once at ~100 dpi (tens of milliseconds,
+JPEG pages decoded at reduced size), and only a page where a QR code was seen
+but not decoded is looked at again at a finer scale.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+import cv2
+import numpy as np
+
+from scanpipe.errors import InputFileError
+from scanpipe.model import FileMetadata, PartStart
+
+if TYPE_CHECKING:
+    import pikepdf
+
+MAGIC = "SCANPIPE"
+VERSION = 1
+# The four parts of a file (CSMOP); each is paginated in its own series.
+PARTS: tuple[str, ...] = ("notes", "correspondence", "appendix-notes", "appendix-correspondence")
+# (Hindi, English) labels, as printed on the sheets and shown to operators.
+PART_LABELS: dict[str, tuple[str, str]] = {
+    "notes": ("टिप्पणी", "Notes"),
+    "correspondence": ("पत्राचार", "Correspondence"),
+    "appendix-notes": ("टिप्पणी का परिशिष्ट", "Appendix to notes"),
+    "appendix-correspondence": ("पत्राचार का परिशिष्ट", "Appendix to correspondence"),
+}
+# Largest QR version a sheet may use. A4 sheets print the code up to 120 mm wide,
+# so version 18 (89 modules + 8 quiet) still gets ~1.2 mm modules: ~4.7 px at the
+# 100 dpi the stack splitter looks at, which survived blur, JPEG and ±15° skew
+# in our trials (a 490-byte payload, version 17, read in 100 % of 330 scans).
+MAX_QR_VERSION = 18
+READ_DPI = 100.0  # first, cheap look at a page
+RETRY_DPI = 200.0  # a QR code was located but not decoded: look closer
+_A4_LONG_IN = 297 / 25.4
+_ESCAPE = re.compile(r"[%;=\x00-\x1f\x7f]")
+
+
+class SheetKind(StrEnum):
+    COVER = "cover"  # starts a new file and says what it is
+    PART = "part"  # starts a new part within the current file
+    SEPARATOR = "separator"  # starts a new file and says nothing about it
+
+
+class SheetError(InputFileError):
+    """A QR code says it is a scanpipe sheet but cannot be understood.
+
+    Raised rather than treating the sheet as a page: guessing would either put
+    a sheet into the archive or merge two files into one.
+    """
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What one printed sheet says. Only ``kind`` is always present."""
+
+    kind: SheetKind
+    file_no: str | None = None
+    subject: str | None = None
+    part: str | None = None
+    declared_pages: int | None = None  # cover: the whole file; part sheet: that part
+    office: str | None = None
+    section: str | None = None
+
+    def __post_init__(self) -> None:
+        # Stored as printed and as read back, so parse(encode(sheet)) == sheet.
+        for name in ("file_no", "subject", "part", "office", "section"):
+            object.__setattr__(self, name, _clean(getattr(self, name)))
+        if self.part is not None and self.part not in PARTS:
+            raise ValueError(f"unknown part {self.part!r}; use one of {', '.join(PARTS)}")
+        if self.declared_pages is not None and self.declared_pages < 1:
+            raise ValueError(f"declared pages must be 1 or more, not {self.declared_pages}")
+        if self.kind is SheetKind.COVER and not self.file_no:
+            raise ValueError("a cover sheet needs a file number")
+        if self.kind is SheetKind.PART and self.part is None:
+            raise ValueError("a part sheet needs a part")
+
+
+# --- payload -------------------------------------------------------------------------------
+
+
+def _escape(value: str) -> str:
+    return _ESCAPE.sub(lambda m: f"%{ord(m.group()):02X}", value)
+
+
+def _clean(value: str | None) -> str | None:
+    """NFC (Hindi typed on different keyboards must compare equal) and trimmed; "" is None."""
+    if value is None:
+        return None
+    value = unicodedata.normalize("NFC", value).strip()
+    return value or None
+
+
+def encode_payload(sheet: Sheet) -> str:
+    """The QR text for ``sheet``; keys in a fixed order so equal sheets print equal codes."""
+    fields = {
+        "kind": sheet.kind.value,
+        "file": sheet.file_no,
+        "subject": sheet.subject,
+        "part": sheet.part,
+        "pages": str(sheet.declared_pages) if sheet.declared_pages is not None else None,
+        "office": sheet.office,
+        "section": sheet.section,
+    }
+    body = ";".join(f"{k}={_escape(v)}" for k, v in fields.items() if v is not None)
+    return f"{MAGIC}:{VERSION};{body}"
+
+
+def _repair_mojibake(text: str) -> str:
+    """Undo a decoder that read UTF-8 bytes as Latin-1 (the QR default without ECI)."""
+    if any(0x80 <= ord(c) <= 0xFF for c in text) and all(ord(c) <= 0xFF for c in text):
+        with contextlib.suppress(UnicodeError):
+            return text.encode("latin-1").decode("utf-8")
+    return text
+
+
+def parse_payload(text: str) -> Sheet | None:
+    """The Sheet a QR text describes; None when it is some other QR code.
+
+    Government papers carry QR codes of their own (e-stamps, land records,
+    Aadhaar letters); those are pages, so only our magic prefix counts. A text
+    with our prefix that cannot be read raises SheetError.
+    """
+    text = _repair_mojibake(text.strip())
+    if not text.startswith(MAGIC + ":"):
+        return None
+    head, _, body = text.partition(";")
+    version = head[len(MAGIC) + 1 :]
+    if not version.isdigit() or int(version) != VERSION:
+        raise SheetError(
+            f"a sheet says it is scanpipe sheet format {version!r}; this scanpipe reads {VERSION}",
+            advice="upgrade scanpipe, or reprint the sheet with this version and rescan",
+        )
+    values: dict[str, str] = {}
+    for item in body.split(";"):
+        key, sep, value = item.partition("=")
+        if sep:
+            values[key.strip()] = unquote(value, errors="strict")
+    try:
+        pages = values.get("pages")
+        return Sheet(
+            kind=SheetKind(values.get("kind", "")),
+            file_no=values.get("file"),
+            subject=values.get("subject"),
+            part=values.get("part"),
+            declared_pages=int(pages) if pages else None,
+            office=values.get("office"),
+            section=values.get("section"),
+        )
+    except (ValueError, UnicodeError) as exc:
+        raise SheetError(
+            f"a scanpipe sheet's QR code is not valid ({exc}): {text[:120]!r}",
+            advice="print the sheet again with 'scanpipe sheets' and rescan the stack",
+        ) from exc
+
+
+# --- reading -------------------------------------------------------------------------------
+
+_detectors = threading.local()
+
+
+def _detector(kind: str) -> cv2.QRCodeDetector:
+    """One detector per thread and kind: OpenCV detectors keep state between calls."""
+    found = getattr(_detectors, kind, None)
+    if found is None:
+        aruco = getattr(cv2, "QRCodeDetectorAruco", None)
+        found = aruco() if kind == "aruco" and aruco is not None else cv2.QRCodeDetector()
+        setattr(_detectors, kind, found)
+    return found
+
+
+def _scaled(gray: np.ndarray, factor: float) -> np.ndarray:
+    if factor >= 0.95:
+        return gray
+    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+
+
+def _decode(img: np.ndarray) -> tuple[str, bool]:
+    """(text, located). The ArUco-based detector first: it is faster and, in our
+    trials, located every sheet from 100 dpi up. The plain detector runs only on
+    a code that was located but not decoded (it decodes some of those), so an
+    ordinary page costs one detector pass."""
+    try:
+        text, points, _ = _detector("aruco").detectAndDecode(img)
+    except cv2.error:
+        text, points = "", np.zeros(1)  # unknown: let the plain detector decide
+    if text or points is None:
+        return text, bool(text)
+    try:
+        text, points, _ = _detector("plain").detectAndDecode(img)
+    except cv2.error:
+        return "", True
+    return text, True
+
+
+def read_page(gray: np.ndarray, *, dpi: float | None = None) -> tuple[Sheet | None, bool]:
+    """``read_sheet`` that also says whether a QR code was seen at all.
+
+    A code located but not decoded at this resolution is worth a finer
+    preview (``split_stack`` makes one); an ordinary page is not.
+    """
+    if gray.ndim == 3:
+        gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY if gray.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+    if gray.dtype != np.uint8:
+        raise ValueError(f"read_sheet needs a uint8 image, not {gray.dtype}")
+    if dpi is None or dpi <= 0:
+        dpi = max(gray.shape[:2]) / _A4_LONG_IN
+    text, located = _decode(_scaled(gray, READ_DPI / dpi))
+    closer = min(RETRY_DPI, dpi)
+    if located and not text and closer > READ_DPI * 1.2:
+        text, _ = _decode(_scaled(gray, closer / dpi))
+    return (parse_payload(text) if text else None), located
+
+
+def read_sheet(gray: np.ndarray, *, dpi: float | None = None) -> Sheet | None:
+    """The scanpipe sheet on this page, or None for an ordinary page.
+
+    ``gray`` is the page as uint8 (colour is converted); ``dpi`` its resolution,
+    guessed from an A4 size when not given. An ordinary page costs one QR
+    detector pass at READ_DPI (~20-40 ms for A4). Raises SheetError for a
+    scanpipe QR code that cannot be understood.
+    """
+    return read_page(gray, dpi=dpi)[0]
+
+
+# --- stacks --------------------------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    """Pages of one file in a stack (0-based indices into the stack) and what sheets said."""
+
+    cover: Sheet | None = None
+    cover_index: int | None = None
+    pages: list[int] = field(default_factory=list)
+    parts: list[PartStart] = field(default_factory=list)
+
+    def metadata(self) -> FileMetadata:
+        # A part nobody declared pages for and that got none (a cover's part
+        # immediately followed by a part sheet) says nothing; drop it.
+        sizes = part_sizes(self.parts, len(self.pages))
+        parts = tuple(
+            p for p, n in zip(self.parts, sizes, strict=True) if n or p.declared_pages is not None
+        )
+        if self.cover is None and not parts:
+            return FileMetadata()
+        cover = self.cover or Sheet(SheetKind.SEPARATOR)
+        return FileMetadata(
+            file_no=cover.file_no,
+            subject=cover.subject,
+            office=cover.office,
+            section=cover.section,
+            # the part of page 1, if a sheet said so
+            part=parts[0].part if parts and parts[0].first_page == 1 else None,
+            declared_pages=cover.declared_pages,
+            origin="qr",
+            parts=parts,
+        )
+
+
+def plan_stack(sheets: Sequence[Sheet | None]) -> list[Segment]:
+    """Group a stack's pages into files, given what each page is (None = an ordinary page).
+
+    * a cover starts a new file; a second identical cover right after it is a
+      duplicate print and is ignored;
+    * a separator starts a new file without metadata;
+    * a part sheet starts a new part in the current file;
+    * pages before the first cover or separator form a file of their own.
+
+    A cover with no pages after it raises InputFileError: its pages are
+    missing or misplaced, and registering the neighbours without it would
+    hide that.
+    """
+    segments: list[Segment] = []
+    current: Segment | None = None
+
+    def close() -> None:
+        if current is None:
+            return
+        if current.pages:
+            segments.append(current)
+        elif current.cover is not None:
+            assert current.cover_index is not None
+            raise InputFileError(
+                f"the cover sheet for file {current.cover.file_no} (stack page "
+                f"{current.cover_index + 1}) has no pages after it",
+                advice="put the file's pages after its cover sheet and scan the stack again, "
+                "or remove the extra cover sheet",
+            )
+
+    for index, sheet in enumerate(sheets):
+        if sheet is None:
+            if current is None:
+                current = Segment()
+            current.pages.append(index)
+        elif sheet.kind is SheetKind.COVER:
+            if current is not None and not current.pages and current.cover == sheet:
+                continue
+            close()
+            current = Segment(cover=sheet, cover_index=index)
+            if sheet.part:
+                current.parts.append(PartStart(sheet.part, 1))
+        elif sheet.kind is SheetKind.SEPARATOR:
+            close()
+            current = None
+        else:
+            if current is None:
+                current = Segment()
+            start = PartStart(sheet.part or "", len(current.pages) + 1, sheet.declared_pages)
+            last = current.parts[-1] if current.parts else None
+            if last and last.first_page == start.first_page and last.part == start.part:
+                current.parts[-1] = start  # the part sheet restates the cover's part
+            else:
+                current.parts.append(start)
+    close()
+    return segments
+
+
+def part_sizes(parts: Sequence[PartStart], total: int) -> list[int]:
+    """Pages in each part: each runs up to the next part's start, the last to the end."""
+    ends = [p.first_page for p in parts[1:]] + [total + 1]
+    return [max(0, end - p.first_page) for p, end in zip(parts, ends, strict=False)]
+
+
+def page_count_mismatch(meta: FileMetadata, actual: int) -> str | None:
+    """Why the scanned page count disagrees with the sheets, or None when it agrees.
+
+    ``actual`` is the number of pages in the file (sheets excluded). Checks the
+    cover's declared total and each part sheet's declared count.
+    """
+    reasons = []
+    if meta.declared_pages is not None and meta.declared_pages != actual:
+        diff = actual - meta.declared_pages
+        how = f"{-diff} missing" if diff < 0 else f"{diff} extra"
+        reasons.append(
+            f"the cover sheet declares {meta.declared_pages} pages but {actual} were "
+            f"scanned ({how})"
+        )
+    for part, got in zip(meta.parts, part_sizes(meta.parts, actual), strict=True):
+        if part.declared_pages is not None and part.declared_pages != got:
+            reasons.append(
+                f"part '{part.part}' declares {part.declared_pages} pages but "
+                f"{got} were scanned (from file page {part.first_page})"
+            )
+    return "; ".join(reasons) or None
+
+
+_DEVA_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def _safe_name(file_no: str) -> str:
+    """File number as a file name, NIC migration style: '/' becomes '_', odd characters go.
+
+    Only for telling the outputs apart by eye; the metadata carries the real number.
+    """
+    name = file_no.translate(_DEVA_DIGITS).replace("/", "_")
+    return re.sub(r"[^A-Za-z0-9()_-]+", "", name).strip("_-")[:80]
+
+
+def split_stack(
+    pdf_path: Path, out_dir: Path, *, max_pixels: int = 120_000_000
+) -> list[tuple[Path, FileMetadata]]:
+    """Split a scanned stack into one PDF per file, using its QR sheets.
+
+    Each output copies the stack's original page objects (lossless: the
+    scanner's JPEGs are not re-encoded) and leaves the sheets out. Names are
+    ``<stem>-NN[-<file no>].pdf`` and the bytes are deterministic, so redoing
+    a split after a crash rewrites the same files, which the registry's sha256
+    check recognises. A stack without any sheet is returned as itself:
+    ``[(pdf_path, FileMetadata())]``, without a copy.
+
+    Callers compare each file's page count with ``declared_pages`` through
+    ``page_count_mismatch``. Raises InputFileError for an unreadable PDF, a
+    cover without pages, or a sheet this version cannot read.
+    """
+    import pikepdf
+
+    pdf_path, out_dir = Path(pdf_path), Path(out_dir)
+    try:
+        with pikepdf.open(pdf_path) as src:
+            sheets: list[Sheet | None] = []
+            for index in range(len(src.pages)):
+                try:
+                    sheets.append(_sheet_of_page(src, index, pdf_path, max_pixels))
+                except SheetError as exc:
+                    raise SheetError(
+                        f"page {index + 1}: {exc.message}", advice=exc.advice, path=pdf_path
+                    ) from exc
+            if not any(sheets):
+                return [(pdf_path, FileMetadata())]
+            segments = plan_stack(sheets)
+            out_dir.mkdir(parents=True, exist_ok=True)
+            results = []
+            for number, segment in enumerate(segments, 1):
+                meta = segment.metadata()
+                name = _safe_name(meta.file_no or "")
+                suffix = f"-{name}" if name else ""
+                target = out_dir / f"{pdf_path.stem}-{number:02d}{suffix}.pdf"
+                _write_pages(src, segment.pages, target)
+                results.append((target, meta))
+            return results
+    except pikepdf.PasswordError as exc:
+        raise InputFileError(
+            "the PDF is encrypted (password protected)",
+            advice="remove the password, e.g. 'qpdf --decrypt in.pdf out.pdf'",
+            path=pdf_path,
+        ) from exc
+    except pikepdf.PdfError as exc:
+        raise InputFileError(
+            f"the PDF is damaged and cannot be read ({exc})",
+            advice="export or scan the stack again",
+            path=pdf_path,
+        ) from exc
+
+
+def _sheet_of_page(pdf: pikepdf.Pdf, index: int, path: Path, max_pixels: int) -> Sheet | None:
+    """Read one page cheaply; look again at RETRY_DPI only where a code was seen."""
+    from scanpipe.ingest.sheet_render import page_gray
+
+    gray, dpi = page_gray(pdf, index, path, max_pixels=max_pixels)
+    sheet, located = read_page(gray, dpi=dpi)
+    if sheet is None and located and dpi < RETRY_DPI * 0.9:
+        gray, dpi = page_gray(pdf, index, path, dpi=RETRY_DPI, max_pixels=max_pixels)
+        sheet, _ = read_page(gray, dpi=dpi)
+    return sheet
+
+
+def _write_pages(src: pikepdf.Pdf, indices: Sequence[int], target: Path) -> None:
+    """Copy pages into a new PDF, atomically: a crash leaves only a '.part' file behind."""
+    import pikepdf
+
+    tmp = target.with_name(f".{target.name}.part")
+    with pikepdf.new() as dst:
+        for index in indices:
+            dst.pages.append(src.pages[index])
+        if src.docinfo:
+            dst.docinfo = dst.copy_foreign(src.docinfo)
+        dst.save(tmp, deterministic_id=True)
+    os.replace(tmp, target)

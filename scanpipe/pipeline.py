@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from scanpipe.classify import classify_file
 from scanpipe.errors import InputFileError, OutOfSpaceError, ScanpipeError
 from scanpipe.executors import Executor
 from scanpipe.ingest.sources import open_source
@@ -123,7 +124,7 @@ def count_pages(paths: Iterable[Path], max_pixels: int) -> int:
 
 
 def _finish(state: _FileState, registry: Registry, metadata: FileMetadata | None) -> FileOutcome:
-    """Assemble, verify and register one file whose pages are all done."""
+    """Assemble, verify, classify and register one file whose pages are all done."""
     pages = tuple(state.results[n] for n in sorted(state.results))
     sha = state.source.sha256
     if all(p.status is PageStatus.FAILED for p in pages):
@@ -136,7 +137,14 @@ def _finish(state: _FileState, registry: Registry, metadata: FileMetadata | None
     pdf = assemble_pdfa(pages, state.work / "file.pdf", title=state.source.path.name)
     txt = state.work / "file.txt"
     txt.write_text("\f".join(p.text for p in pages), encoding="utf-8")
-    file_id = registry.add_file(state.source, pages, {"pdf": pdf, "txt": txt}, metadata=metadata)
+    classification = classify_file(pages, registry)  # suggestions; declared metadata wins
+    file_id = registry.add_file(
+        state.source,
+        pages,
+        {"pdf": pdf, "txt": txt},
+        metadata=metadata,
+        classification=classification,
+    )
     shutil.rmtree(state.work, ignore_errors=True)
     seconds = time.perf_counter() - state.started
     return FileOutcome(state.source.path, Outcome.REGISTERED, file_id, sha, pages, None, seconds)

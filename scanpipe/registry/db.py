@@ -18,7 +18,9 @@ SQLite is the embedded default. Three things matter and are done here once:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +28,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from scanpipe.errors import RegistryError
+from scanpipe.errors import OutOfSpaceError, RegistryError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -103,16 +105,72 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+def _raw(conn: Connection, statement: str) -> list[tuple[Any, ...]]:
+    """Run ``statement`` on the DB-API connection, outside any SQLAlchemy transaction.
+
+    ``PRAGMA foreign_keys`` is a no-op inside a transaction, so it cannot go
+    through ``conn.execute`` (which would begin one first).
+    """
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision in one transaction."""
+    """Bring the schema to the newest revision in one transaction.
+
+    On SQLite, foreign keys are off while migrations run: batch mode rebuilds a
+    table by dropping it, and with foreign keys on, dropping ``files`` would
+    cascade-delete every page. ``foreign_key_check`` must pass before commit.
+    """
     try:
         with engine.connect() as conn:
-            conn = conn.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
-            with conn.begin():
-                command.upgrade(alembic_config(conn), "head")
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                _raw(conn, "PRAGMA foreign_keys = OFF")
+            try:
+                conn = conn.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+                with conn.begin():
+                    command.upgrade(alembic_config(conn), "head")
+                    if sqlite:
+                        _check_foreign_keys(conn)
+            finally:
+                if sqlite:
+                    _raw(conn, "PRAGMA foreign_keys = ON")
     except SQLAlchemyError as exc:
         raise RegistryError(
             f"could not prepare the registry database: {exc.__class__.__name__}: {exc}",
             advice="check that the database is reachable and writable, and not from a newer "
             "scanpipe version",
+        ) from exc
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RegistryError(
+            f"the schema migration would leave {len(broken)} broken references "
+            f"(first: {tuple(broken[0])}); nothing was changed",
+            advice="restore the database from a backup or report this with the database file",
+        )
+
+
+@contextlib.contextmanager
+def db_errors(action: str) -> Iterator[None]:
+    """Turn driver errors into errors that tell the user what to do."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc)
+        if isinstance(exc, OperationalError) and "full" in detail:
+            raise OutOfSpaceError(
+                f"{action}: the database disk is full", advice="free disk space and retry"
+            ) from exc
+        raise RegistryError(
+            f"{action}: {detail}",
+            advice="retry; if it persists check the database is reachable, writable and "
+            "not locked by another program",
         ) from exc

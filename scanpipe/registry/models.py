@@ -9,53 +9,46 @@ The schema itself is created by the Alembic migrations, not by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from scanpipe.registry.base import Base, UTCDateTime
+
+__all__ = ["Base", "FileRow", "PageRow", "UTCDateTime"]
 
 FILE_STATUS_REGISTERED = "registered"
 
 
-class UTCDateTime(TypeDecorator[datetime]):
-    """Store UTC, always return an aware UTC datetime.
+class FileRow(Base):
+    """One file: scanned (``sha256`` set, unique) or registered by hand from paper (no sha256).
 
-    SQLite has no time zones and hands back naive values; without this a
-    caller could not tell UTC from local time.
+    The columns after ``pages_for_review`` are what e-Office and the records
+    room know of it (migration 0002); ``file_no`` is kept as written and
+    ``file_no_norm`` is the parsed key that links scans, register rows and
+    NIC folders.
     """
 
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the registry; use datetime.now(UTC)")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class FileRow(Base):
-    """One registered legacy file; ``sha256`` is unique so a file is never registered twice."""
-
     __tablename__ = "files"
-    __table_args__ = (UniqueConstraint("sha256", name="uq_files_sha256"),)
+    __table_args__ = (
+        UniqueConstraint("sha256", name="uq_files_sha256"),
+        UniqueConstraint("computer_no", name="uq_files_computer_no"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source_path: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
     page_count: Mapped[int] = mapped_column(Integer)
     size_bytes: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -64,13 +57,50 @@ class FileRow(Base):
     status: Mapped[str] = mapped_column(String(32), default=FILE_STATUS_REGISTERED)
     pages_for_review: Mapped[int] = mapped_column(Integer, default=0)
 
+    computer_no: Mapped[int] = mapped_column(Integer)
+    file_no: Mapped[str | None] = mapped_column(String(120))
+    file_no_norm: Mapped[str | None] = mapped_column(String(120), index=True)
+    subject: Mapped[str | None] = mapped_column(Text)
+    nature: Mapped[str] = mapped_column(String(16), default="digitised")
+    original_id: Mapped[int | None] = mapped_column(
+        ForeignKey("files.id", ondelete="SET NULL", name="fk_files_original_id")
+    )
+    file_state: Mapped[str] = mapped_column(String(16), default="open")
+    category: Mapped[str | None] = mapped_column(String(1))
+    retention_years: Mapped[int | None] = mapped_column(Integer)
+    review_year: Mapped[int | None] = mapped_column(Integer)
+    volume: Mapped[int] = mapped_column(Integer, default=1)
+    room: Mapped[str | None] = mapped_column(String(64))
+    almirah: Mapped[str | None] = mapped_column(String(64))  # almirah or rack
+    shelf: Mapped[str | None] = mapped_column(String(64))
+    bundle: Mapped[str | None] = mapped_column(String(64))
+    created_on: Mapped[date | None] = mapped_column(Date)
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    grading: Mapped[str] = mapped_column(String(16), default="normal")
+    year: Mapped[int | None] = mapped_column(Integer)
+    office_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offices.id", ondelete="SET NULL", name="fk_files_office_id")
+    )
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="SET NULL", name="fk_files_section_id")
+    )
+    declared_pages: Mapped[int | None] = mapped_column(Integer)
+    operator: Mapped[str | None] = mapped_column(String(100))
+    metadata_origin: Mapped[str | None] = mapped_column(String(16))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     pages: Mapped[list[PageRow]] = relationship(
         back_populates="file", order_by="PageRow.number", cascade="all, delete-orphan"
     )
 
 
 class PageRow(Base):
-    """One page of a file with its OCR text as read (not the search-folded form)."""
+    """One page of a file with its OCR text as read (not the search-folded form).
+
+    Page ``number`` is also its page in the archived PDF/A; ``part_page`` is its
+    number in its part's own series (notes 1, 2 ...; correspondence 1, 2 ...).
+    """
 
     __tablename__ = "pages"
     __table_args__ = (UniqueConstraint("file_id", "number", name="uq_pages_file_number"),)
@@ -90,6 +120,19 @@ class PageRow(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     words: Mapped[int] = mapped_column(Integer)
+
+    part_id: Mapped[int | None] = mapped_column(
+        ForeignKey("parts.id", ondelete="SET NULL", name="fk_pages_part_id"), index=True
+    )
+    part_page: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL", name="fk_pages_document_id"), index=True
+    )
+    language: Mapped[str | None] = mapped_column(String(8))
+    doc_type: Mapped[str | None] = mapped_column(String(16))
+    doc_type_confidence: Mapped[float | None] = mapped_column(Float)
+    doc_type_source: Mapped[str | None] = mapped_column(String(16))  # rule | model | person
+    notesheet: Mapped[bool] = mapped_column(Boolean, default=False)
 
     file: Mapped[FileRow] = relationship(back_populates="pages")
 
@@ -132,8 +175,8 @@ class FileSummary:
     """A file's own columns; what ``list_files`` returns (no per-page rows to load)."""
 
     id: int
-    source_path: Path
-    sha256: str
+    source_path: Path | None
+    sha256: str | None
     page_count: int
     size_bytes: int
     created_at: datetime
@@ -146,7 +189,7 @@ class FileSummary:
     def _columns(row: FileRow) -> dict[str, object]:
         return {
             "id": row.id,
-            "source_path": Path(row.source_path),
+            "source_path": Path(row.source_path) if row.source_path else None,
             "sha256": row.sha256,
             "page_count": row.page_count,
             "size_bytes": row.size_bytes,

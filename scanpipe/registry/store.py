@@ -19,19 +19,21 @@ import os
 import shutil
 import string
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from scanpipe.errors import NotFoundError, OutOfSpaceError, RegistryError
-from scanpipe.model import FileMetadata, FileSource, PageResult, PageStatus
+from scanpipe.model import Classification, FileMetadata, FileSource, PageResult, PageStatus
 from scanpipe.registry.db import BEGIN_MODE, make_engine, migrate, parse_url, sqlite_path
+from scanpipe.registry.db import db_errors as _db_errors
+from scanpipe.registry.eoffice_store import EOfficeRegistry
 from scanpipe.registry.models import (
     FILE_STATUS_REGISTERED,
     FileInfo,
@@ -40,7 +42,9 @@ from scanpipe.registry.models import (
     PageRow,
     RegistryStats,
 )
+from scanpipe.registry.records import link_by_file_no, next_computer_no
 from scanpipe.registry.search import Hit, SearchBackend, SqliteFtsSearch
+from scanpipe.registry.structure import apply_classification, apply_metadata
 from scanpipe.text import clean_ocr_text
 
 #: Staged artefact key -> files column. The key is also the archive file's suffix.
@@ -115,26 +119,12 @@ def _place(src: Path, dest: Path) -> None:
     _fsync_dir(dest.parent)
 
 
-@contextlib.contextmanager
-def _db_errors(action: str) -> Iterator[None]:
-    """Turn driver errors into errors that tell the user what to do."""
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        detail = str(getattr(exc, "orig", None) or exc)
-        if isinstance(exc, OperationalError) and "full" in detail:
-            raise OutOfSpaceError(
-                f"{action}: the database disk is full", advice="free disk space and retry"
-            ) from exc
-        raise RegistryError(
-            f"{action}: {detail}",
-            advice="retry; if it persists check the database is reachable, writable and "
-            "not locked by another program",
-        ) from exc
+class Registry(EOfficeRegistry):
+    """The file registry. Open with ``Registry.open``; use as a context manager.
 
-
-class Registry:
-    """The file registry. Open with ``Registry.open``; use as a context manager."""
+    This half archives scans; the e-Office half (register by hand, edit, review)
+    is ``eoffice_store.EOfficeRegistry``.
+    """
 
     def __init__(self, engine: Engine, archive_dir: Path, search: SearchBackend):
         self._engine = engine
@@ -199,11 +189,15 @@ class Registry:
         pages: Sequence[PageResult],
         staged: Mapping[str, Path],
         metadata: FileMetadata | None = None,
+        classification: Classification | None = None,
     ) -> int:
         """Register ``source`` with its pages and archive its ``staged`` artefacts, atomically.
 
-        ``metadata`` (declared by an operator, inbox or QR sheet) is not stored
-        yet: the e-Office registry model (file numbers, parts) will hold it.
+        ``metadata`` (declared by an operator, inbox or QR sheet) is stored on
+        the file and wins over ``classification``, whose confident suggestions
+        are applied and the rest queued for review; parts, page series and
+        documents follow from both (``registry.structure``). A scan whose file
+        number matches a registered paper file is linked to it.
 
         ``staged`` maps an artefact key ("pdf", "txt") to a finished file; after
         the commit the staged files are removed (they were moved). Returns the
@@ -231,6 +225,8 @@ class Registry:
                     created_at=datetime.now(UTC),
                     status=FILE_STATUS_REGISTERED,
                     pages_for_review=sum(p.status.value in REVIEW_STATUSES for p in pages),
+                    computer_no=next_computer_no(session),
+                    nature="digitised",
                 )
                 session.add(row)
                 try:
@@ -241,9 +237,13 @@ class Registry:
                     if existing is None:
                         raise
                     raise DuplicateFileError(sha, existing, source.path) from exc
+                declared = apply_metadata(session, row, metadata)
                 page_rows = [_page_row(row.id, p) for p in sorted(pages, key=lambda p: p.number)]
                 session.add_all(page_rows)
                 session.flush()
+                parts = _declared_parts(metadata)
+                apply_classification(session, row, page_rows, classification, declared, parts)
+                link_by_file_no(session, row)
                 for page_row in page_rows:
                     self._search.index_page(conn, page_row.id, page_row.text)
                 for key, src in staged.items():
@@ -308,6 +308,15 @@ class Registry:
         """Pages matching every word of ``query``, best first (see ``registry.search``)."""
         with _db_errors("searching"), self._engine.connect() as conn:
             return self._search.search(conn, query, limit)
+
+
+def _declared_parts(metadata: FileMetadata | None) -> list[tuple[str, int]]:
+    """``(part, first page)`` from QR part sheets, or the one part an operator declared."""
+    if metadata is None:
+        return []
+    if metadata.parts:
+        return [(p.part, p.first_page) for p in metadata.parts]
+    return [(metadata.part, 1)] if metadata.part else []
 
 
 def _page_row(file_id: int, page: PageResult) -> PageRow:

@@ -56,27 +56,6 @@ def open_registry(settings: Settings) -> Registry:
     return Registry.open(settings.db_url, settings.archive_dir)
 
 
-class WideWindow:
-    """A LocalPool that queues every page before it hands back the first result.
-
-    The pool's default window (2 x jobs) trips the KeyError bug that
-    ``test_default_window_does_not_crash_when_a_file_ends_a_window`` pins down:
-    a file that completes inside a window is finished twice. These tests are
-    about other properties, so they sidestep it; the executor seam is public.
-    """
-
-    def __init__(self, jobs: int) -> None:
-        self.inner = LocalPool(jobs)
-
-    def imap_unordered(
-        self, fn: Callable[[J], R], jobs: Iterable[J], window: int | None = None
-    ) -> Iterator[tuple[J, R]]:
-        return self.inner.imap_unordered(fn, jobs, window=10_000)
-
-    def close(self, cancel: bool = False) -> None:
-        self.inner.close(cancel=cancel)
-
-
 def run(
     paths: Sequence[Path],
     settings: Settings,
@@ -84,7 +63,7 @@ def run(
     on_page: Callable[[PageResult], None] | None = None,
     executor: Executor | None = None,
 ) -> list[FileOutcome]:
-    pool = executor or WideWindow(jobs)
+    pool = executor or LocalPool(jobs)
     try:
         with open_registry(settings) as registry:
             return list(convert(paths, settings, registry, pool, on_page=on_page))
@@ -361,7 +340,7 @@ RESUME_PAGES = {f"page{n}.png": (300 + 10 * n, 200 + 5 * n) for n in range(1, 6)
 
 
 def _interrupted_run(folder: Path, settings: Settings, jobs: int, how: str) -> list[FileOutcome]:
-    pool = WideWindow(jobs)
+    pool = LocalPool(jobs)
     outcomes: list[FileOutcome] = []
     try:
         with open_registry(settings) as registry:

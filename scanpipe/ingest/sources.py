@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import regex
@@ -53,6 +54,25 @@ def sniff(path: Path) -> SourceKind:
     )
 
 
+@contextmanager
+def pdf_errors(path: Path, advice: str) -> Iterator[None]:
+    """Turn pikepdf's open errors into InputFileError naming the file and the fix."""
+    import pikepdf
+
+    try:
+        yield
+    except pikepdf.PasswordError as exc:
+        raise InputFileError(
+            "the PDF is encrypted (password protected)",
+            advice="remove the password, e.g. 'qpdf --decrypt in.pdf out.pdf', then try again",
+            path=path,
+        ) from exc
+    except pikepdf.PdfError as exc:
+        raise InputFileError(
+            f"the PDF is damaged and cannot be read ({exc})", advice=advice, path=path
+        ) from exc
+
+
 def _check_pdf(path: Path, max_pixels: int, dpi: int) -> int:
     """Return the page count of a PDF that we can rasterise, else raise InputFileError."""
     import pikepdf
@@ -66,32 +86,19 @@ def _check_pdf(path: Path, max_pixels: int, dpi: int) -> int:
             advice="copy or export the PDF again, then convert it",
             path=path,
         )
-    try:
-        with pikepdf.open(path) as pdf:
-            pages = len(pdf.pages)
-            for page in pdf.pages:
-                box = page.mediabox
-                w_in = float(box[2] - box[0]) / 72
-                h_in = float(box[3] - box[1]) / 72
-                if w_in * h_in * dpi * dpi > max_pixels:
-                    raise InputFileError(
-                        f"a page is {w_in:.0f}×{h_in:.0f} inches, which at {dpi} dpi is over the "
-                        f"cap of {max_pixels / 1e6:.0f} megapixels",
-                        advice="check the PDF's page size; split or resize oversized pages",
-                        path=path,
-                    )
-    except pikepdf.PasswordError as exc:
-        raise InputFileError(
-            "the PDF is encrypted (password protected)",
-            advice="remove the password, e.g. 'qpdf --decrypt in.pdf out.pdf', then convert again",
-            path=path,
-        ) from exc
-    except pikepdf.PdfError as exc:
-        raise InputFileError(
-            f"the PDF is damaged and cannot be read ({exc})",
-            advice="export or scan the document again",
-            path=path,
-        ) from exc
+    with pdf_errors(path, "export or scan the document again"), pikepdf.open(path) as pdf:
+        pages = len(pdf.pages)
+        for page in pdf.pages:
+            box = page.mediabox
+            w_in = float(box[2] - box[0]) / 72
+            h_in = float(box[3] - box[1]) / 72
+            if w_in * h_in * dpi * dpi > max_pixels:
+                raise InputFileError(
+                    f"a page is {w_in:.0f}×{h_in:.0f} inches, which at {dpi} dpi is over the "
+                    f"cap of {max_pixels / 1e6:.0f} megapixels",
+                    advice="check the PDF's page size; split or resize oversized pages",
+                    path=path,
+                )
     if pages == 0:
         raise InputFileError("the PDF has no pages", advice="scan it again", path=path)
     return pages

@@ -141,15 +141,8 @@ def rotate(gray: np.ndarray, angle_deg: float, fill: int = 255) -> np.ndarray:
     if abs(angle_deg) < 1e-3:
         return gray
     h, w = gray.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle_deg, 1.0)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(h * sin + w * cos + 0.5), int(h * cos + w * sin + 0.5)
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
-    border = (fill,) * 3 if gray.ndim == 3 else fill
-    return cv2.warpAffine(
-        gray, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=border
-    )
+    matrix, size = straighten_matrix(w, h, -angle_deg, 0)
+    return warp(gray, matrix, size, fill)
 
 
 def quarter_turn(img: np.ndarray, ccw_deg: int) -> np.ndarray:

@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng tesseract-ocr-osd \
-	tesseract-ocr-script-deva poppler-utils ghostscript fonts-noto-core qpdf unpaper
+	tesseract-ocr-script-deva poppler-utils ghostscript fonts-noto-core qpdf unpaper \
+	chromium redis-server postgresql postgresql-contrib
 DEMO_HOME := build/demo-data
 DEMO_SCANS := build/demo-scans
 

@@ -207,7 +207,7 @@ class _Quiet(Exception):
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.pass_context
 def search(ctx: click.Context, query: str, limit: int) -> None:
-    """Full-text search over OCR text, Hindi and English (खोज)."""
+    """Full-text search over OCR text and final notes, Hindi and English (खोज)."""
     with _registry(_settings(ctx)) as registry:
         hits = registry.search(query, limit=limit)
     if not hits:
@@ -217,10 +217,13 @@ def search(ctx: click.Context, query: str, limit: int) -> None:
         snippet = Text()
         for segment, matched in hit.snippet:
             snippet.append(segment, style="bold black on yellow" if matched else "")
-        out.print(
-            Text(f"file {hit.file_id} page {hit.page_number}  ", style="bold cyan")
-            + Text(f"{hit.source_path}", style="dim")
+        where = (
+            f"file {hit.file_id} note ¶{hit.page_number}  "
+            if hit.kind == "note"
+            else f"file {hit.file_id} page {hit.page_number}  "
         )
+        origin = "" if hit.kind == "note" else str(hit.source_path)
+        out.print(Text(where, style="bold cyan") + Text(origin, style="dim"))
         out.print(Text("  ") + snippet)
 
 

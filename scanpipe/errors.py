@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     SEARCH_QUERY = 8
     NOT_FOUND = 9
     OUT_OF_SPACE = 10
+    REFUSED = 11  # an e-Office rule or the user's role forbids the action
     INTERRUPTED = 130
     INTERNAL = 15
 

@@ -87,7 +87,7 @@ def test_open_creates_dirs_migrates_and_is_idempotent(tmp_path: Path) -> None:
         assert r.stats() == RegistryStats(0, 0, 0)
     assert (tmp_path / "archive").is_dir()
     conn = sqlite3.connect(db_path(tmp_path))
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002_eoffice",)]
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003_routing",)]
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
 
@@ -118,7 +118,9 @@ def test_models_match_the_migrations(reg: Registry) -> None:
     """The ORM classes and migrations/versions must describe the same schema."""
 
     def not_fts(name: str | None, type_: str, _parent: object) -> bool:
-        return not (type_ == "table" and name is not None and name.startswith("pages_fts"))
+        return not (
+            type_ == "table" and name is not None and name.startswith(("pages_fts", "notes_fts"))
+        )
 
     with reg._engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"include_name": not_fts})

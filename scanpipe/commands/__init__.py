@@ -15,6 +15,8 @@ MODULES = (
     "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list, import, export
     "scanpipe.commands.watch",  # hot folders: watch, sheets, review, status
     "scanpipe.commands.sheets",  # QR cover, part and separator sheets
+    "scanpipe.commands.routing",  # file send/receive/.../where/history, pending
+    "scanpipe.commands.notes",  # note add/edit/finalise/approve/list/pdf, user, audit
 )
 
 

@@ -5,6 +5,7 @@ never touch the database (DESIGN.md §1).
 """
 
 from scanpipe.registry import eoffice_models  # noqa: F401  (registers the e-Office tables)
+from scanpipe.registry import routing_models  # noqa: F401  (registers the routing tables)
 from scanpipe.registry.eoffice_models import FileRecord, PartInfo, SuggestionInfo
 from scanpipe.registry.models import FileInfo, FileSummary, PageInfo, RegistryStats
 from scanpipe.registry.records import FileDraft

@@ -30,6 +30,7 @@ from scanpipe.errors import RegistryError, SearchQueryError
 from scanpipe.text import normalise_for_search, token_spans, tokenise
 
 FTS_TABLE = "pages_fts"
+NOTES_FTS = "notes_fts"  # final notes (migration 0003); rowid is notes.id
 SNIPPET_BEFORE = 6  # tokens of context before the first match
 SNIPPET_AFTER = 6  # ... and after it
 ELLIPSIS = "…"
@@ -41,7 +42,10 @@ Segment = tuple[str, bool]
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching page. ``score`` is higher for better matches (negated bm25)."""
+    """One matching page, or a final note (``kind`` "note": ``page_number`` is its paragraph).
+
+    ``score`` is higher for better matches (negated bm25).
+    """
 
     file_id: int
     page_number: int
@@ -49,6 +53,8 @@ class Hit:
     score: float
     source_path: Path
     snippet: tuple[Segment, ...]  # (original text, is a matched word)
+    kind: str = "page"
+    note_id: int | None = None
 
     @property
     def snippet_text(self) -> str:
@@ -68,8 +74,14 @@ class SearchBackend(Protocol):
         """Index the ORIGINAL page text; the backend applies normalise_for_search."""
         ...
 
+    def index_note(self, conn: Connection, note_id: int, text: str) -> None:
+        """Index a final note so officers find notes and OCR text in one search."""
+        ...
+
+    def remove_note(self, conn: Connection, note_id: int) -> None: ...
+
     def search(self, conn: Connection, query: str, limit: int) -> list[Hit]:
-        """Best hits first; raises SearchQueryError for a blank query."""
+        """Best hits first, pages and notes together; raises SearchQueryError for a blank query."""
         ...
 
 
@@ -168,6 +180,15 @@ class SqliteFtsSearch:
             {"id": page_id, "body": normalise_for_search(text)},
         )
 
+    def index_note(self, conn: Connection, note_id: int, text: str) -> None:
+        conn.execute(
+            sql(f"INSERT INTO {NOTES_FTS}(rowid, body) VALUES (:id, :body)"),
+            {"id": note_id, "body": normalise_for_search(text)},
+        )
+
+    def remove_note(self, conn: Connection, note_id: int) -> None:
+        conn.execute(sql(f"DELETE FROM {NOTES_FTS} WHERE rowid = :id"), {"id": note_id})
+
     def search(self, conn: Connection, query: str, limit: int) -> list[Hit]:
         if limit < 1:
             raise SearchQueryError(
@@ -197,7 +218,7 @@ class SqliteFtsSearch:
                 "sqlite3 <db> 'PRAGMA integrity_check'",
             ) from exc
         tokens = parsed.tokens
-        return [
+        hits = [
             Hit(
                 file_id=file_id,
                 page_number=number,
@@ -208,3 +229,29 @@ class SqliteFtsSearch:
             )
             for page_id, file_id, number, page_text, source_path, rank in rows
         ]
+        notes = conn.execute(
+            sql(
+                f"""
+                SELECT n.id, n.file_id, n.number, n.body, m.rank
+                FROM (SELECT rowid AS note_id, rank FROM {NOTES_FTS}
+                      WHERE {NOTES_FTS} MATCH :q ORDER BY rank LIMIT :limit) AS m
+                JOIN notes AS n ON n.id = m.note_id
+                """
+            ),
+            {"q": parsed.fts5(), "limit": limit},
+        ).all()
+        hits += [
+            Hit(
+                file_id,
+                number or 0,
+                0,
+                -float(rank),
+                Path(""),
+                make_snippet(body, tokens),
+                kind="note",
+                note_id=note_id,
+            )
+            for note_id, file_id, number, body, rank in notes
+        ]
+        hits.sort(key=lambda h: -h.score)
+        return hits[:limit]

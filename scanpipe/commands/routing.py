@@ -1,0 +1,336 @@
+"""CLI over ``scanpipe.routing``: file movements, notes, pendency, users, the audit log.
+
+Who is acting comes from ``--as LOGIN`` or ``SCANPIPE_USER``; the rules
+then decide. Movement commands join the existing ``file`` group.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from scanpipe.commands.files import DATE, _registry, file_group
+from scanpipe.errors import ExitCode, ScanpipeError
+from scanpipe.routing import AGE_BUCKETS, Routing, WhereIs
+
+out = Console(highlight=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class WhoError(ScanpipeError):
+    exit_code = ExitCode.BAD_ARGS
+
+
+def acting(f: F) -> F:
+    return click.option(
+        "--as",
+        "login",
+        envvar="SCANPIPE_USER",
+        metavar="LOGIN",
+        help="Who is acting (or set SCANPIPE_USER).",
+    )(f)
+
+
+def _who(login: str | None) -> str:
+    if not login:
+        raise WhoError(
+            "who is acting is not known",
+            advice="pass --as LOGIN or set SCANPIPE_USER; see 'scanpipe user list'",
+        )
+    return login
+
+
+@contextlib.contextmanager
+def _routing(ctx: click.Context) -> Iterator[Routing]:
+    with _registry(ctx) as registry:
+        yield Routing(registry)
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+# -- file movements ---------------------------------------------------------
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@click.option("--to", "to", multiple=True, required=True, help="Recipient login; repeat for more.")
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
+@click.option("--due", type=DATE, help="Due date.")
+@acting
+@click.pass_context
+def send(
+    ctx: click.Context,
+    file_id: int,
+    to: tuple[str, ...],
+    remarks: str,
+    due: datetime | None,
+    login: str | None,
+) -> None:
+    """Send (forward) a file to one or more people / फ़ाइल भेजें."""
+    with _routing(ctx) as r:
+        r.send(file_id, _who(login), list(to), remarks=remarks, due_on=due.date() if due else None)
+    out.print(f"File {file_id} sent to {', '.join(to)}. / फ़ाइल भेजी गई।")
+
+
+def _simple(name: str, method: str, done: str, doc: str) -> None:
+    @file_group.command(name=name, help=doc)
+    @click.argument("file_id", type=int)
+    @click.option("--remarks", default="", help="Remarks / टिप्पणी.")
+    @acting
+    @click.pass_context
+    def command(ctx: click.Context, file_id: int, remarks: str, login: str | None) -> None:
+        with _routing(ctx) as r:
+            fn = getattr(r, method)
+            if method == "receive":
+                fn(file_id, _who(login))
+            else:
+                fn(file_id, _who(login), remarks=remarks)
+        out.print(f"File {file_id} {done}.")
+
+
+_simple("receive", "receive", "received / प्राप्त", "Receive / open a file sent to you / प्राप्त करें.")
+_simple(
+    "pullback",
+    "pullback",
+    "pulled back / वापस लिया",
+    "Pull back your last send, before it is opened.",
+)
+_simple("park", "park", "parked / पार्क", "Park a file you hold (close it for a while).")
+_simple("unpark", "unpark", "unparked", "Unpark a parked file.")
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@click.option("--approver", required=True, help="The officer who approved closing.")
+@click.option("--remarks", default="")
+@acting
+@click.pass_context
+def close(ctx: click.Context, file_id: int, approver: str, remarks: str, login: str | None) -> None:
+    """Close a file: its creator only, after an officer's approval / बंद करें."""
+    with _routing(ctx) as r:
+        r.close(file_id, _who(login), approver=approver, remarks=remarks)
+    out.print(f"File {file_id} closed. / फ़ाइल बंद की गई।")
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@click.option("--approver", required=True, help="The officer who approved reopening.")
+@click.option("--remarks", default="")
+@acting
+@click.pass_context
+def reopen(
+    ctx: click.Context, file_id: int, approver: str, remarks: str, login: str | None
+) -> None:
+    """Reopen a closed file with an officer's approval / पुनः खोलें."""
+    with _routing(ctx) as r:
+        r.reopen(file_id, _who(login), approver=approver, remarks=remarks)
+    out.print(f"File {file_id} reopened.")
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@click.option("--category", required=True, type=click.Choice(["A", "B", "C"]))
+@click.option("--retention", type=click.IntRange(1, 10), help="Years a C file is kept.")
+@click.option("--room", help="Record room / अभिलेख कक्ष.")
+@click.option("--almirah", help="Almirah or rack / अलमारी.")
+@click.option("--shelf", help="Shelf / खाना.")
+@click.option("--bundle", help="Bundle / बस्ता.")
+@click.option("--remarks", default="")
+@acting
+@click.pass_context
+def record(
+    ctx: click.Context,
+    file_id: int,
+    category: str,
+    retention: int | None,
+    remarks: str,
+    login: str | None,
+    **place: str | None,
+) -> None:
+    """Record a closed file into the record room / अभिलेखागार में दर्ज करें."""
+    location = {k: v for k, v in place.items() if v}
+    with _routing(ctx) as r:
+        r.record(
+            file_id,
+            _who(login),
+            category=category,
+            location=location,
+            retention_years=retention,
+            remarks=remarks,
+        )
+        rec = r.registry.get_record(file_id)
+    out.print(
+        f"File {file_id} recorded as category {rec.category}, review in {rec.review_year}, "
+        f"at {rec.location or 'no location'}."
+    )
+
+
+@file_group.command(name="issue")
+@click.argument("file_id", type=int)
+@click.option("--to", "to", required=True, help="Who takes the paper original.")
+@click.option("--remarks", default="")
+@acting
+@click.pass_context
+def issue(ctx: click.Context, file_id: int, to: str, remarks: str, login: str | None) -> None:
+    """Issue the paper original from the record room to a person."""
+    with _routing(ctx) as r:
+        r.issue_paper(file_id, _who(login), to, remarks=remarks)
+    out.print(f"Paper file {file_id} issued to {to}.")
+
+
+@file_group.command(name="return")
+@click.argument("file_id", type=int)
+@click.option("--remarks", default="")
+@acting
+@click.pass_context
+def return_(ctx: click.Context, file_id: int, remarks: str, login: str | None) -> None:
+    """Return the paper original to the record room."""
+    with _routing(ctx) as r:
+        r.return_paper(file_id, _who(login), remarks=remarks)
+    out.print(f"Paper file {file_id} returned to the record room.")
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@acting
+@click.pass_context
+def where(ctx: click.Context, file_id: int, as_json: bool, login: str | None) -> None:
+    """Where is the file, with whom, since when / फ़ाइल कहाँ है."""
+    with _routing(ctx) as r:
+        info = r.where(file_id)
+        r.log_access(file_id, login, "where")
+    if as_json:
+        click.echo(json.dumps(_where_json(info), ensure_ascii=False))
+        return
+    out.print(f"[bold]File {info.file_id}[/] {info.file_no or ''} — {info.subject or ''}")
+    out.print(
+        f"Status / स्थिति: {info.state}   Nature: {info.nature}   "
+        f"Creator: {info.creator.label if info.creator else '-'}"
+    )
+    if not info.holders:
+        out.print("With / किसके पास: nobody yet (not routed)")
+    for h in info.holders:
+        seen = f"opened {_when(h.opened_at)}" if h.opened_at else "not opened yet"
+        out.print(f"With / किसके पास: [bold]{h.user.label}[/] since {_when(h.since)} ({seen})")
+    if info.custody:
+        out.print(f"Paper / भौतिक: {info.custody.summary}")
+    _print_path(info)
+
+
+def _print_path(info: WhereIs) -> None:
+    table = Table("#", "When", "Action", "By", "To", "Opened", "Remarks", box=None)
+    for i, m in enumerate(info.path, 1):
+        kind = m.kind + (" (pulled back)" if m.pulled_back_at else "")
+        table.add_row(
+            str(i),
+            _when(m.at),
+            kind,
+            m.actor.label,
+            m.to.label if m.to else "",
+            _when(m.opened_at) if m.kind == "send" else "",
+            m.remarks,
+        )
+    out.print(table)
+
+
+def _where_json(info: WhereIs) -> dict[str, Any]:
+    return {
+        "file_id": info.file_id,
+        "file_no": info.file_no,
+        "state": info.state,
+        "creator": info.creator.login if info.creator else None,
+        "holders": [
+            {
+                "login": h.user.login,
+                "since": h.since.isoformat(),
+                "opened_at": h.opened_at.isoformat() if h.opened_at else None,
+            }
+            for h in info.holders
+        ],
+        "path": [
+            {
+                "kind": m.kind,
+                "by": m.actor.login,
+                "to": m.to.login if m.to else None,
+                "at": m.at.isoformat(),
+                "remarks": m.remarks,
+                "pulled_back": m.pulled_back_at is not None,
+            }
+            for m in info.path
+        ],
+        "custody": info.custody.summary if info.custody else None,
+    }
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@acting
+@click.pass_context
+def history(ctx: click.Context, file_id: int, login: str | None) -> None:
+    """The full movement history of a file / आवागमन इतिहास."""
+    with _routing(ctx) as r:
+        info = r.where(file_id)
+        r.log_access(file_id, login, "history")
+    _print_path(info)
+
+
+# -- pendency -----------------------------------------------------------------
+
+
+@click.command()
+@click.option("--user", help="One person's pendency.")
+@click.option("--section", help="A section's pendency, e.g. EST.")
+@click.option("--mine", is_flag=True, help="My files pending with others (needs --as).")
+@click.option("--json", "as_json", is_flag=True)
+@acting
+@click.pass_context
+def pending(
+    ctx: click.Context,
+    user: str | None,
+    section: str | None,
+    mine: bool,
+    as_json: bool,
+    login: str | None,
+) -> None:
+    """Files pending per user, with ageing in days / लंबित फ़ाइलें."""
+    with _routing(ctx) as r:
+        if mine:
+            files = r.pending_with_others(_who(login))
+            for f in files:
+                out.print(
+                    f"file {f.file_id} {f.file_no or ''} with {f.holder.label} since "
+                    f"{_when(f.since)}{'' if f.opened_at else ' (not opened)'}"
+                )
+            if not files:
+                out.print("None of your files is pending with others.")
+            return
+        report = r.pending(user=user, section=section)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "total": report.total,
+                    "buckets": report.buckets,
+                    "users": {row.user.login: row.buckets for row in report.rows},
+                }
+            )
+        )
+        return
+    table = Table("User / उपयोगकर्ता", *(f"{b[0]} days" for b in AGE_BUCKETS), "Total / कुल")
+    for row in report.rows:
+        table.add_row(row.user.label, *map(str, row.buckets), str(row.total))
+    table.add_row("[bold]All / सभी[/]", *map(str, report.buckets), str(report.total))
+    out.print(table)
+
+
+COMMANDS = [pending]

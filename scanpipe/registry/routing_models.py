@@ -1,0 +1,190 @@
+"""Tables for routing and noting (migration 0003): users, movements, holders, notes, audit.
+
+They live in the registry package because the registry owns the schema;
+the rules that govern them are in ``scanpipe.routing``. Every class here
+must match the migration (tests/test_registry.py compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from scanpipe.registry.base import Base, UTCDateTime
+
+
+def _fk(target: str, name: str, ondelete: str = "CASCADE") -> ForeignKey:
+    return ForeignKey(target, ondelete=ondelete, name=name)
+
+
+class UserRow(Base):
+    """A person who handles files: operator, records clerk, officer or admin."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("login", name="uq_users_login"),
+        Index("ix_users_section_id", "section_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    designation: Mapped[str] = mapped_column(Text)
+    section_id: Mapped[int | None] = mapped_column(
+        _fk("sections.id", "fk_users_section_id", "SET NULL")
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TrackingRow(Base):
+    """Who created a file for routing (only the creator may close it)."""
+
+    __tablename__ = "file_tracking"
+
+    file_id: Mapped[int] = mapped_column(
+        _fk("files.id", "fk_file_tracking_file_id"), primary_key=True
+    )
+    creator_id: Mapped[int | None] = mapped_column(
+        _fk("users.id", "fk_file_tracking_creator_id", "RESTRICT")
+    )
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MovementRow(Base):
+    """One step in a file's path. A send to three people is three rows sharing ``batch``."""
+
+    __tablename__ = "movements"
+    __table_args__ = (
+        Index("ix_movements_file_id", "file_id", "id"),
+        Index("ix_movements_actor_id", "actor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int | None] = mapped_column(_fk("files.id", "fk_movements_file_id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(
+        _fk("users.id", "fk_movements_actor_id", "RESTRICT")
+    )
+    to_user_id: Mapped[int | None] = mapped_column(
+        _fk("users.id", "fk_movements_to_user_id", "RESTRICT")
+    )
+    batch: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pulled_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HoldingRow(Base):
+    """A current holder of a file: where-is and pendency read these, not the whole path."""
+
+    __tablename__ = "holdings"
+    __table_args__ = (
+        UniqueConstraint("file_id", "user_id", name="uq_holdings_file_user"),
+        Index("ix_holdings_user_since", "user_id", "since"),
+        Index("ix_holdings_sent_by", "sent_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int | None] = mapped_column(_fk("files.id", "fk_holdings_file_id"))
+    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "fk_holdings_user_id", "RESTRICT"))
+    movement_id: Mapped[int | None] = mapped_column(
+        _fk("movements.id", "fk_holdings_movement_id", "SET NULL")
+    )
+    sent_by_id: Mapped[int | None] = mapped_column(
+        _fk("users.id", "fk_holdings_sent_by_id", "SET NULL")
+    )
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+
+class NoteRow(Base):
+    """A numbered paragraph of the notesheet; ``number`` is given when it becomes final."""
+
+    __tablename__ = "notes"
+    __table_args__ = (
+        UniqueConstraint("file_id", "number", name="uq_notes_file_number"),
+        Index("ix_notes_file_id", "file_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int | None] = mapped_column(_fk("files.id", "fk_notes_file_id"))
+    author_id: Mapped[int | None] = mapped_column(_fk("users.id", "fk_notes_author_id", "RESTRICT"))
+    designation: Mapped[str] = mapped_column(Text)  # as it was when the note was written
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))
+    number: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApprovalRow(Base):
+    """An officer's approval: of a note, or of closing or reopening the file."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (Index("ix_approvals_file_id", "file_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int | None] = mapped_column(_fk("files.id", "fk_approvals_file_id"))
+    note_id: Mapped[int | None] = mapped_column(_fk("notes.id", "fk_approvals_note_id", "SET NULL"))
+    approver_id: Mapped[int | None] = mapped_column(
+        _fk("users.id", "fk_approvals_approver_id", "RESTRICT")
+    )
+    designation: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    remarks: Mapped[str] = mapped_column(Text, default="")
+
+
+class CustodyRow(Base):
+    """The paper original: placed in the record room, issued to a person, returned."""
+
+    __tablename__ = "custody"
+    __table_args__ = (Index("ix_custody_file_id", "file_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_id: Mapped[int | None] = mapped_column(_fk("files.id", "fk_custody_file_id"))
+    kind: Mapped[str] = mapped_column(String(8))
+    actor_id: Mapped[int | None] = mapped_column(_fk("users.id", "fk_custody_actor_id", "RESTRICT"))
+    person_id: Mapped[int | None] = mapped_column(
+        _fk("users.id", "fk_custody_person_id", "RESTRICT")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    location: Mapped[str] = mapped_column(Text, default="")
+    remarks: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditRow(Base):
+    """Who did what, when: append-only (the database refuses UPDATE and DELETE)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_file_id", "file_id", "id"),
+        Index("ix_audit_log_user_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    login: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    file_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")

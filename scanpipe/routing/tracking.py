@@ -1,0 +1,191 @@
+"""Where is it, with whom, since when; pendency with ageing; the audit trail.
+
+These are the queries officers run all day, so each reads indexed rows
+only: ``holdings`` by file or by user, ``movements`` by file. Ageing buckets
+are computed in SQL from cut-off times, so a section's pendency is one
+grouped query whatever the number of files.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from scanpipe.registry.eoffice import FileState
+from scanpipe.registry.eoffice_models import SectionRow
+from scanpipe.registry.models import FileRow
+from scanpipe.registry.routing_models import (
+    AuditRow,
+    CustodyRow,
+    HoldingRow,
+    MovementRow,
+    TrackingRow,
+    UserRow,
+)
+from scanpipe.routing.notes import NotesMixin
+from scanpipe.routing.rules import AGE_BUCKETS
+from scanpipe.routing.views import (
+    AuditEntry,
+    CustodyInfo,
+    Holder,
+    MovementInfo,
+    Pendency,
+    PendencyRow,
+    PendingFile,
+    WhereIs,
+)
+
+
+class TrackingMixin(NotesMixin):
+    def where(self, file_id: int) -> WhereIs:
+        """The current holders, since when, and every movement of the file in order."""
+        with self._reading("finding the file") as session:
+            row = self._file(session, file_id)
+            holds = session.scalars(
+                select(HoldingRow).where(HoldingRow.file_id == row.id).order_by(HoldingRow.id)
+            ).all()
+            track = session.get(TrackingRow, row.id)
+            custody = session.scalar(
+                select(CustodyRow)
+                .where(CustodyRow.file_id == row.id)
+                .order_by(CustodyRow.id.desc())
+                .limit(1)
+            )
+            return WhereIs(
+                file_id=row.id,
+                file_no=row.file_no,
+                subject=row.subject,
+                state=row.file_state,
+                nature=row.nature,
+                creator=self._user_by_id(session, track.creator_id) if track else None,
+                holders=tuple(self._holder(session, h) for h in holds),
+                path=tuple(self._path(session, row.id)),
+                custody=self._custody(session, custody) if custody else None,
+            )
+
+    def history(self, file_id: int) -> list[MovementInfo]:
+        with self._reading("reading the file's movements") as session:
+            self._file(session, file_id)
+            return self._path(session, file_id)
+
+    def pending(
+        self,
+        *,
+        user: str | None = None,
+        section: str | None = None,
+        state: str = FileState.OPEN.value,
+    ) -> Pendency:
+        """Open files held per user, by age since they arrived (0-7, 8-15, 16-30, >30 days)."""
+        now = self.now()
+        with self._reading("counting pending files") as session:
+            ages = []
+            for _, low, _high in AGE_BUCKETS[1:]:
+                ages.append(now - timedelta(days=low))
+            b = HoldingRow.since
+            buckets = [
+                func.sum(case((b > ages[0], 1), else_=0), type_=Integer),
+                func.sum(case((and_(b <= ages[0], b > ages[1]), 1), else_=0), type_=Integer),
+                func.sum(case((and_(b <= ages[1], b > ages[2]), 1), else_=0), type_=Integer),
+                func.sum(case((b <= ages[2], 1), else_=0), type_=Integer),
+            ]
+            stmt = (
+                select(HoldingRow.user_id, *buckets)
+                .join(FileRow, FileRow.id == HoldingRow.file_id)
+                .where(FileRow.file_state == state)
+                .group_by(HoldingRow.user_id)
+            )
+            if user is not None:
+                stmt = stmt.where(HoldingRow.user_id == self._user(session, user).id)
+            if section is not None:
+                ids = select(UserRow.id).join(SectionRow, SectionRow.id == UserRow.section_id)
+                ids = ids.where(SectionRow.code == section.strip().upper())
+                stmt = stmt.where(HoldingRow.user_id.in_(ids))
+            rows = []
+            for user_id, *counts in session.execute(stmt).all():
+                info = self._user_by_id(session, user_id)
+                assert info is not None
+                rows.append(PendencyRow(info, tuple(int(c or 0) for c in counts)))  # type: ignore[arg-type]
+            rows.sort(key=lambda r: (-r.total, r.user.login))
+            return Pendency(tuple(rows), now)
+
+    def pending_with_others(self, login: str) -> list[PendingFile]:
+        """Files I sent or created that someone else now holds, oldest first."""
+        with self._reading("listing my files pending with others") as session:
+            me = self._user(session, login)
+            created = select(TrackingRow.file_id).where(TrackingRow.creator_id == me.id)
+            stmt = (
+                select(HoldingRow, FileRow.file_no, FileRow.subject)
+                .join(FileRow, FileRow.id == HoldingRow.file_id)
+                .where(HoldingRow.user_id != me.id, FileRow.file_state == FileState.OPEN.value)
+                .where(or_(HoldingRow.sent_by_id == me.id, HoldingRow.file_id.in_(created)))
+                .order_by(HoldingRow.since, HoldingRow.id)
+            )
+            out = []
+            for held, file_no, subject in session.execute(stmt).all():
+                holder = self._user_by_id(session, held.user_id)
+                assert holder is not None
+                out.append(
+                    PendingFile(held.file_id, file_no, subject, holder, held.since, held.opened_at)
+                )
+            return out
+
+    def audit_log(
+        self, *, file_id: int | None = None, login: str | None = None, limit: int = 200
+    ) -> list[AuditEntry]:
+        with self._reading("reading the audit log") as session:
+            stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+            if file_id is not None:
+                stmt = stmt.where(AuditRow.file_id == file_id)
+            if login is not None:
+                stmt = stmt.where(AuditRow.login == login.strip().lower())
+            rows = session.scalars(stmt).all()
+            return [
+                AuditEntry(r.id, r.at, r.login, r.action, r.file_id, r.detail)
+                for r in reversed(rows)
+            ]
+
+    def _path(self, session: Session, file_id: int) -> list[MovementInfo]:
+        moves = session.scalars(
+            select(MovementRow).where(MovementRow.file_id == file_id).order_by(MovementRow.id)
+        ).all()
+        out = []
+        for m in moves:
+            actor = self._user_by_id(session, m.actor_id)
+            assert actor is not None
+            out.append(
+                MovementInfo(
+                    m.id,
+                    m.kind,
+                    actor,
+                    self._user_by_id(session, m.to_user_id),
+                    m.at,
+                    m.remarks,
+                    m.due_on,
+                    m.opened_at,
+                    m.pulled_back_at,
+                )
+            )
+        return out
+
+    def _holder(self, session: Session, held: HoldingRow) -> Holder:
+        user = self._user_by_id(session, held.user_id)
+        assert user is not None
+        return Holder(
+            user,
+            held.since,
+            held.opened_at,
+            held.due_on,
+            self._user_by_id(session, held.sent_by_id),
+        )
+
+    def _custody(self, session: Session, row: CustodyRow) -> CustodyInfo:
+        return CustodyInfo(
+            row.kind, self._user_by_id(session, row.person_id), row.at, row.location, row.remarks
+        )
+
+
+def age_days(since: datetime, now: datetime) -> int:
+    """Whole days a file has waited; the pendency buckets count these."""
+    return max(0, (now - since).days)

@@ -1,0 +1,160 @@
+"""Frozen views of routing rows: what the CLI prints and the web templates render.
+
+Sessions close before these leave the library, so callers never touch a
+lazy-loading ORM object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from scanpipe.registry.routing_models import UserRow
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    login: str
+    name: str
+    designation: str
+    section: str | None  # section code
+    role: str
+    active: bool
+
+    @property
+    def label(self) -> str:
+        """``Name (Designation)``, as on a notesheet."""
+        return f"{self.name} ({self.designation})"
+
+    @classmethod
+    def from_row(cls, row: UserRow, section: str | None) -> UserInfo:
+        return cls(row.id, row.login, row.name, row.designation, section, row.role, row.active)
+
+
+@dataclass(frozen=True)
+class Holder:
+    user: UserInfo
+    since: datetime
+    opened_at: datetime | None
+    due_on: date | None
+    sent_by: UserInfo | None
+
+
+@dataclass(frozen=True)
+class MovementInfo:
+    id: int
+    kind: str
+    actor: UserInfo
+    to: UserInfo | None
+    at: datetime
+    remarks: str
+    due_on: date | None
+    opened_at: datetime | None
+    pulled_back_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CustodyInfo:
+    kind: str  # locate, issue or return
+    person: UserInfo | None
+    at: datetime
+    location: str
+    remarks: str
+
+    @property
+    def summary(self) -> str:
+        if self.kind == "issue" and self.person is not None:
+            return f"paper original issued to {self.person.label}"
+        return f"paper original in the record room: {self.location or 'location not set'}"
+
+
+@dataclass(frozen=True)
+class WhereIs:
+    """Where a file is, with whom and since when, and the full path that led there."""
+
+    file_id: int
+    file_no: str | None
+    subject: str | None
+    state: str
+    nature: str
+    creator: UserInfo | None
+    holders: tuple[Holder, ...]
+    path: tuple[MovementInfo, ...]
+    custody: CustodyInfo | None
+
+
+@dataclass(frozen=True)
+class ApprovalInfo:
+    id: int
+    approver: UserInfo
+    designation: str
+    purpose: str
+    at: datetime
+    remarks: str
+    note_id: int | None
+
+
+@dataclass(frozen=True)
+class NoteInfo:
+    id: int
+    file_id: int
+    number: int | None  # paragraph number once final
+    author: UserInfo
+    designation: str
+    body: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    finalised_at: datetime | None
+    locked_at: datetime | None
+    approvals: tuple[ApprovalInfo, ...]
+
+
+@dataclass(frozen=True)
+class PendencyRow:
+    """Open files held by one user, by age: 0-7, 8-15, 16-30 and more than 30 days."""
+
+    user: UserInfo
+    buckets: tuple[int, int, int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets)
+
+
+@dataclass(frozen=True)
+class Pendency:
+    rows: tuple[PendencyRow, ...]
+    at: datetime
+
+    @property
+    def buckets(self) -> tuple[int, int, int, int]:
+        sums = [sum(r.buckets[i] for r in self.rows) for i in range(4)]
+        return (sums[0], sums[1], sums[2], sums[3])
+
+    @property
+    def total(self) -> int:
+        return sum(self.buckets)
+
+
+@dataclass(frozen=True)
+class PendingFile:
+    """One of "my files pending with others"."""
+
+    file_id: int
+    file_no: str | None
+    subject: str | None
+    holder: UserInfo
+    since: datetime
+    opened_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    login: str
+    action: str
+    file_id: int | None
+    detail: str

@@ -54,6 +54,7 @@ class TrackingRow(Base):
     """Who created a file for routing (only the creator may close it)."""
 
     __tablename__ = "file_tracking"
+    __table_args__ = (Index("ix_file_tracking_creator_id", "creator_id"),)
 
     file_id: Mapped[int] = mapped_column(
         _fk("files.id", "fk_file_tracking_file_id"), primary_key=True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, func, select, union
 from sqlalchemy.orm import Session
 
 from scanpipe.registry.eoffice import FileState
@@ -114,12 +114,18 @@ class TrackingMixin(NotesMixin):
         """Files I sent or created that someone else now holds, oldest first."""
         with self._reading("listing my files pending with others") as session:
             me = self._user(session, login)
-            created = select(TrackingRow.file_id).where(TrackingRow.creator_id == me.id)
+            # Two indexed lookups joined by UNION: an OR across them would scan holdings.
+            sent = select(HoldingRow.id).where(HoldingRow.sent_by_id == me.id)
+            created = (
+                select(HoldingRow.id)
+                .join(TrackingRow, TrackingRow.file_id == HoldingRow.file_id)
+                .where(TrackingRow.creator_id == me.id)
+            )
             stmt = (
                 select(HoldingRow, FileRow.file_no, FileRow.subject)
                 .join(FileRow, FileRow.id == HoldingRow.file_id)
+                .where(HoldingRow.id.in_(union(sent, created)))
                 .where(HoldingRow.user_id != me.id, FileRow.file_state == FileState.OPEN.value)
-                .where(or_(HoldingRow.sent_by_id == me.id, HoldingRow.file_id.in_(created)))
                 .order_by(HoldingRow.since, HoldingRow.id)
             )
             out = []

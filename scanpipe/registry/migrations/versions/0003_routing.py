@@ -58,6 +58,7 @@ def upgrade() -> None:
         _fk("creator_id", "users.id", "fk_file_tracking_creator_id", "RESTRICT"),
         sa.Column("since", WHEN, nullable=False),
     )
+    op.create_index("ix_file_tracking_creator_id", "file_tracking", ["creator_id"])
     op.create_table(
         "movements",
         sa.Column("id", sa.Integer, primary_key=True),

@@ -232,8 +232,11 @@ def search(ctx: click.Context, query: str, limit: int) -> None:
 @click.pass_context
 def show(ctx: click.Context, file_id: int) -> None:
     """Show a file's pages, their confidences and its archive paths."""
+    from scanpipe.commands.routing import log_view
+
     with _registry(_settings(ctx)) as registry:
         info = registry.get_file(file_id)
+        log_view(registry, file_id, "view", what="pages")
     out.print(f"[bold]File {info.id}[/]  {info.source_path}")
     out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
     out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
@@ -256,8 +259,12 @@ def show(ctx: click.Context, file_id: int) -> None:
 @click.pass_context
 def text(ctx: click.Context, file_id: int, page: int | None) -> None:
     """Print the OCR text of a file, or of one page."""
+    from scanpipe.commands.routing import log_view
+
     with _registry(_settings(ctx)) as registry:
-        click.echo(registry.page_text(file_id, page))
+        body = registry.page_text(file_id, page)
+        log_view(registry, file_id, "view", what=f"text page {page}" if page else "text")
+    click.echo(body)
 
 
 @cli.command(name="list")

@@ -69,6 +69,13 @@ def test_cli_scenario_where_pending_notes_and_audit(tmp_path: Path) -> None:
     assert actions[:4] == ["create", "send", "receive", "note-add"]
     assert {"where", "notes-view", "notesheet-download", "approve", "pullback"} <= set(actions)
     assert all(e["login"] for e in audit)
+    # Plain reads are audited too: as SCANPIPE_USER, else the OS account.
+    ok(home, "text", "1")
+    ok(home, "file", "show", "1")
+    reads = [e for e in json_lines(ok(home, "audit", "--file", "1", "--json"))
+             if e["action"] == "view"]  # fmt: skip
+    assert [e["detail"]["what"] for e in reads] == ["text", "record"]
+    assert all(e["login"].startswith("os:") for e in reads)
 
 
 @pytest.mark.slow

@@ -156,6 +156,10 @@ def show(ctx: click.Context, file_id: int | None, file_no: str | None) -> None:
                 advice="register it with 'scanpipe file register --file-no ...'",
             )
         records = [registry.get_record(i) for i in ids]
+        from scanpipe.commands.routing import log_view
+
+        for i in ids:
+            log_view(registry, i, "view", what="record")
     for rec in records:
         _print_record(rec)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
@@ -51,6 +52,11 @@ def _who(login: str | None) -> str:
 def _routing(ctx: click.Context) -> Iterator[Routing]:
     with _registry(ctx) as registry:
         yield Routing(registry)
+
+
+def log_view(registry: Any, file_id: int, action: str, **detail: Any) -> None:
+    """Audit a CLI read of a file (as ``SCANPIPE_USER``, else the OS account)."""
+    Routing(registry).log_access(file_id, os.environ.get("SCANPIPE_USER") or None, action, **detail)
 
 
 def _when(value: datetime | None) -> str:

@@ -109,6 +109,9 @@ class PageResult:
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     words: int = 0
+    # (line as first read, the same line read again by ``OcrSettings.reread_langs``) for
+    # lines holding a file number; extraction trusts a number both readings agree on.
+    rereads: tuple[tuple[str, str], ...] = ()
 
 
 class PartStart(NamedTuple):

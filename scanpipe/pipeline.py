@@ -90,6 +90,7 @@ def load_result(work: Path, number: int) -> PageResult | None:
         data[key] = Path(data[key]) if data[key] else None
     data["image_size"] = tuple(data["image_size"])
     data["image_matrix"] = tuple(data["image_matrix"])
+    data["rereads"] = tuple(tuple(pair) for pair in data.get("rereads", ()))
     result = PageResult(**data)
     if result.status is PageStatus.FAILED:
         return None  # failures may be passing (a timeout, a missing model): try again

@@ -48,6 +48,9 @@ class OcrSettings:
     review_confidence: float = 70.0  # mean word confidence below this -> review
     rotate: int | None = None  # force a quarter turn (review retry), else detect
     engine: str = "tesseract"  # or "module:Class" implementing ocr.engine.OcrEngine
+    # Lines that hold a file number are read again with this model ("" = never): the
+    # Devanagari model loses Latin head letters and Roman sub-file numerals (ocr/reread.py).
+    reread_langs: str = "eng"
 
 
 @dataclass(frozen=True)

@@ -352,3 +352,49 @@ def test_model_and_rules_vote_together() -> None:
 def test_combine_without_votes_is_other_for_review() -> None:
     vote = combine([])
     assert vote.label == "other" and vote.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("ocr", "again", "value", "sure"),
+    [
+        # The English model gives back the head letter the Devanagari model turned into --.
+        ("नस्ती क्रमांक --195/2015/GAD-38", "aedt HAIG F-195/2015/GAD-38", "F-195/2015/GAD-38",
+         True),
+        # Both read the same sub-file numeral: two readings agree, no review needed.
+        ("F.No. A-11011/5(II)/2001-Est", "F.No. A-11011/5(II)/2001-Est", "A-11011/5(II)/2001-EST",
+         True),
+        # They differ in the numeral: the English reading wins (it reads Latin strokes).
+        ("नस्ती क्र. A-11011/3(IT)/2018-Est", "aedl &. A-11011/3(III)/2018-Est",
+         "A-11011/3(III)/2018-EST", True),
+        # Digits disagree: the second reading proves nothing and changes nothing.
+        ("नस्ती क्रमांक --195/2015/GAD-38", "aedt HAIG F-196/2015/GAD-38", "195/2015/GAD-38",
+         False),
+        # Devanagari numbers are the first reading's alone (eng makes ११४ into 92¥).
+        ("नस्ती क्र. 114/2008/स्था.", "aed oh. 114/2008/ZM", "114/2008/स्था", True),
+        # The first reading did not parse at all; the line's digits agree, so take the second.
+        ("F.No. A-11011/1()/2013-Est", "F.No. A-11011/1(1)/2013-Est", "A-11011/1(I)/2013-EST",
+         True),
+        # A digit pair the English model split with a space is joined again.
+        ("File No. A-11011/19(IT)/2016-Est", "File No. A-11011/1 9(II)/2016-Est",
+         "A-11011/19(II)/2016-EST", True),
+        # The head letter E read as the digit ६ still leaves the label in force.
+        ("फा.क्र. ६-16097/83/2020-Estt", "tal.sh. E-16097/83/2020-Estt", "E-16097/83/2020-ESTT",
+         True),
+        # "280IT)" has a digit too many: no agreement, nothing is taken from the second reading.
+        ("F.No. A-11011/280IT)/2001-Est", "F.No. A-11011/28(III)/2001-Est", None, False),
+        # The first reading stopped at a misread character and parsed a shorter number.
+        ("नस्ती क्रमांक F-781/2022/RE\\V-17", "aedt HAIG F-781/2022/REV-17", "F-781/2022/REV-17",
+         True),
+        ("नस्ती क्र. F-22064/4/2001-Adm.II", "aed Hh. F-22064/4/2001 -Adm.II",
+         "F-22064/4/2001-ADM.II", True),
+        # A cited letter's number stays unsure however many models read it.
+        ("संदर्भ: पत्र क्रमांक £-527/1998/LR-13", "Ref: letter No. F-527/1998/LR-13",
+         "F-527/1998/LR-13", False),
+    ],
+)  # fmt: skip
+def test_second_reading_by_the_english_model(
+    ocr: str, again: str, value: str | None, sure: bool
+) -> None:
+    found = x.best(x.file_numbers(page(ocr), rereads=[(ocr, again)]))
+    assert (found.value if found else None) == value, found
+    assert (found is not None and found.confidence >= 0.8) is sure, found

@@ -106,7 +106,9 @@ class Classifier:
             votes.append(Vote(p.label, p.confidence, p.reason, "model"))
         return combine(votes)
 
-    def page(self, number: int, text: str) -> tuple[PageLabels, bool]:
+    def page(
+        self, number: int, text: str, rereads: Sequence[tuple[str, str]] = ()
+    ) -> tuple[PageLabels, bool]:
         """Classify one page; also say whether it has a header of its own."""
         page = PageText(text)
         lang, lang_why = language(page.text)
@@ -125,7 +127,7 @@ class Classifier:
                 extract.sender(page, self.offices),
                 extract.best(extract.references(page)),
                 _as_document_subject(extract.subject(page)),
-                extract.best(extract.file_numbers(page)),
+                extract.best(extract.file_numbers(page, rereads)),
             )
             if f is not None
         ]
@@ -153,11 +155,13 @@ class Classifier:
 
     def file(self, pages: Sequence[PageResult] | Sequence[tuple[int, str]]) -> Classification:
         """Classify every page, mark where documents start, and propose file fields."""
-        items = [(p.number, p.text) if isinstance(p, PageResult) else p for p in pages]
+        items = [
+            (p.number, p.text, p.rereads) if isinstance(p, PageResult) else (*p, ()) for p in pages
+        ]
         labelled: list[PageLabels] = []
         previous: PageLabels | None = None
-        for number, text in sorted(items):
-            labels, has_header = self.page(number, text)
+        for number, text, rereads in sorted(items, key=lambda item: item[0]):
+            labels, has_header = self.page(number, text, rereads)
             if labels.doc_type not in (DocKind.BLANK.value, DocKind.SEPARATOR.value):
                 labels = self._continuation(labels, has_header, previous)
                 starts = (

@@ -31,6 +31,7 @@ from scanpipe.classify.lexicon import (
 )
 from scanpipe.registry.fileno import (
     FileNoKind,
+    FileNumber,
     FileNumberError,
     find_candidates,
     parse_file_no,
@@ -49,6 +50,9 @@ class Found:
     confidence: float
     reason: str
     line: int  # index into PageText.lines; orders equal confidences
+    # File numbers: the confidence from context alone, before doubts about the OCR
+    # itself (lost strokes, look-alike letters); a second reading can remove those.
+    evidence: float | None = None
 
 
 def best(found: Iterable[Found]) -> Found | None:
@@ -83,15 +87,52 @@ _STROKES = regex.compile(r"\(I+\)|[.\-]I{2,}$")  # 5(II), 5(III), Adm.II: stroke
 LOOKALIKES = {"^": ("A", 0.85), "£": ("F", 0.7), "€": ("E", 0.7)}
 
 
-def file_numbers(page: PageText) -> list[Found]:
+def file_numbers(page: PageText, rereads: Sequence[tuple[str, str]] = ()) -> list[Found]:
+    """Every file-number candidate; ``rereads`` are second readings of file-number lines."""
+    from scanpipe.classify.second_reading import agree
+
+    return agree(_file_numbers(page), rereads)
+
+
+def _labelled(before: Sequence[str]) -> bool:
+    """Labelled as a file number, also across one stray mark (``फा.क्र. ६-16097/...``, where
+    the Devanagari model read the head letter E as the digit ६)."""
+    if ends_with_label(before, FILE_NO_LABELS):
+        return True
+    return len(before) > 1 and len(before[-1]) == 1 and ends_with_label(before[:-1], FILE_NO_LABELS)
+
+
+def score_file_no(number: FileNumber, before: Sequence[str]) -> tuple[float, str]:
+    """What the words before a number say about it, as (confidence, reason).
+
+    This is the evidence from context alone; doubts about the OCR of the number
+    itself are applied by the caller.
+    """
+    if _labelled(before):
+        conf, why = 0.95, "labelled as a file number"
+    elif number.kind is FileNoKind.FUNCTIONAL:
+        conf, why = 0.85, "an e-Office functional number"
+    elif ends_with_label(before, REFERENCE_LABELS) and (
+        number.kind is FileNoKind.CONVENTIONAL or number.basic_head
+    ):
+        conf, why = 0.85, "a file-number form after 'No.'/'क्रमांक'"
+    elif ends_with_label(before, REFERENCE_LABELS):
+        conf, why = 0.6, "a number after 'No.'/'क्रमांक'; may be a receipt number"
+    else:
+        conf, why = 0.5 if number.kind is FileNoKind.SERIAL else 0.6, "unlabelled number"
+    if _is_reference_line(before):
+        conf, why = conf - 0.3, why + " on a line citing another letter"
+    return conf, why
+
+
+def _file_numbers(page: PageText) -> list[Found]:
     out: list[Found] = []
     for start, _end, written in find_candidates(page.text):
         line = page.line_at(start)
         if line is None:
             continue
         before = _before(line, start)
-        labelled = ends_with_label(before, FILE_NO_LABELS)
-        ref_label = not labelled and ends_with_label(before, REFERENCE_LABELS)
+        labelled = _labelled(before)
         lookalike = LOOKALIKES.get(written[:1])
         try:
             number = parse_file_no(lookalike[0] + written[1:] if lookalike else written)
@@ -103,18 +144,8 @@ def file_numbers(page: PageText) -> list[Found]:
                           line.index)
                 )  # fmt: skip
             continue
-        if labelled:
-            conf, why = 0.95, "labelled as a file number"
-        elif number.kind is FileNoKind.FUNCTIONAL:
-            conf, why = 0.85, "an e-Office functional number"
-        elif ref_label and (number.kind is FileNoKind.CONVENTIONAL or number.basic_head):
-            conf, why = 0.85, "a file-number form after 'No.'/'क्रमांक'"
-        elif ref_label:
-            conf, why = 0.6, "a number after 'No.'/'क्रमांक'; may be a receipt number"
-        else:
-            conf, why = 0.5 if number.kind is FileNoKind.SERIAL else 0.6, "unlabelled number"
-        if _is_reference_line(before):
-            conf, why = conf - 0.3, why + " on a line citing another letter"
+        conf, why = score_file_no(number, before)
+        evidence = conf
         if number.basic_head is None and page.text[max(0, start - 1) : start] in "-^~£€":
             conf, why = min(conf, 0.5), why + "; a mark before it: its letter may be lost"
         elif lookalike:
@@ -123,7 +154,7 @@ def file_numbers(page: PageText) -> list[Found]:
         if _STROKES.search(number.normalised):
             conf = min(conf, 0.75)
             why += "; Roman numerals of I strokes (II, III) often lose a stroke in OCR"
-        out.append(Found("file_no", number.normalised, round(conf, 2), why, line.index))
+        out.append(Found("file_no", number.normalised, round(conf, 2), why, line.index, evidence))
     return out
 
 

@@ -36,6 +36,13 @@ class OcrEngine(Protocol):
         ...
 
 
+@runtime_checkable
+class LineReader(Protocol):
+    """An engine that can read one cropped text line with another model (optional)."""
+
+    def read_line(self, gray: np.ndarray, dpi: int, langs: str, work: Path) -> str: ...
+
+
 def parse_tsv(data: str) -> tuple[Word, ...]:
     words: list[Word] = []
     for row in csv.DictReader(io.StringIO(data), delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -135,6 +142,21 @@ class TesseractEngine:
             ) from exc
         pdf = out_base.with_suffix(".pdf")
         return OcrPage(text.replace("\f", "").strip(), words, mean_confidence(words), pdf)
+
+    def read_line(self, gray: np.ndarray, dpi: int, langs: str, work: Path) -> str:
+        """One line, page segmentation 7 ("a single text line"), plain text out."""
+        image = work.with_suffix(".line.pgm")
+        cv2.imwrite(str(image), gray)
+        try:
+            proc = tools.run(
+                ["tesseract", image, "-", "-l", langs, "--dpi", str(dpi), "--psm", "7"],
+                timeout=min(self.timeout_s, 60.0),
+                env=_ENV,
+                about=work,
+            )
+        finally:
+            image.unlink(missing_ok=True)
+        return proc.stdout.decode("utf-8", "replace").strip()
 
 
 def load_engine(name: str, timeout_s: float = 300.0, psm: int = 3) -> OcrEngine:

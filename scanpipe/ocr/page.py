@@ -25,6 +25,7 @@ from scanpipe.ocr.geometry import (
     warp,
 )
 from scanpipe.ocr.raster import Master, load_page
+from scanpipe.ocr.reread import reread_lines
 
 # Noise defeats LZ matching on scans, so run-length coding after PNG's row filters
 # is both faster (0.22 s vs 0.30 s an A4 page) and smaller than zlib level 1.
@@ -149,8 +150,11 @@ def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
             master.size[0], master.size[1], turn, geometry.orientation_deg, scale
         )
         lap("straighten")
-        ocr = engine.recognise(clean_for_ocr(upright), raster.dpi, job.ocr.langs, base)
+        cleaned = clean_for_ocr(upright)
+        ocr = engine.recognise(cleaned, raster.dpi, job.ocr.langs, base)
         lap("ocr")
+        rereads = reread_lines(engine, cleaned, raster.dpi, job.ocr.reread_langs, ocr.words, base)
+        lap("reread")
     except ScanpipeError as exc:
         return PageResult(job.number, PageStatus.FAILED, reason=exc.render(), seconds=clock)
     except Exception as exc:  # one bad page must never fail the file
@@ -177,4 +181,5 @@ def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
         reason=reason,
         seconds=clock,
         words=len(ocr.words),
+        rereads=rereads,
     )

@@ -1,0 +1,79 @@
+"""Read file-number lines a second time with the English model.
+
+The Devanagari model reads Hindi and English prose best (docs/benchmarks.md),
+but on a Hindi page it turns the Latin head letter of ``F-195/2015/GAD-38``
+into ``--`` or ``£`` and the strokes of ``5(II)`` into ``5(])``. Those are
+exactly the characters that make a file number right. A line crop read with
+``eng`` gets them back; extraction then trusts a number only where the two
+readings agree on every digit (``classify/extract.py``), so an English
+misreading of Devanagari digits can never invent a number.
+
+The crop comes from the same cleaned, upright image the page was read from,
+using the word boxes of that reading; it costs one short Tesseract run per
+file-number line (at most ``MAX_LINES`` a page), and none on pages without one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import regex
+
+from scanpipe.errors import ScanpipeError
+from scanpipe.model import Word
+from scanpipe.ocr.engine import LineReader, OcrEngine
+from scanpipe.registry.fileno import find_candidates
+
+MAX_LINES = 3  # a letter has one file number, a notesheet a few; more is a table
+PAD = 0.5  # of the line height, around the words' box
+
+
+_DATE = regex.compile(r"^[(]?[0-9०-९]{1,2}[/.\-][0-9०-९]{1,2}[/.\-][0-9०-९]{2,4}[).,;]*$")
+
+
+def _has_number(text: str) -> bool:
+    """A word with two slashes that is not a date: ``A-11011/1()/2013-Est`` too, which the
+    first reading mangled past parsing -- the lines that most need a second reading."""
+    if any("/" in found for _, _, found in find_candidates(text)):
+        return True
+    return any(w.count("/") >= 2 and not _DATE.match(w) for w in text.split())
+
+
+def file_number_lines(words: tuple[Word, ...]) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Lines (text, box) that hold something shaped like a file number, in reading order."""
+    lines: dict[int, list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word)
+    out = []
+    for key in sorted(lines):
+        ws = lines[key]
+        text = " ".join(w.text for w in ws)
+        if not _has_number(text):
+            continue
+        box = (min(w.box[0] for w in ws), min(w.box[1] for w in ws),
+               max(w.box[2] for w in ws), max(w.box[3] for w in ws))  # fmt: skip
+        out.append((text, box))
+    return out[:MAX_LINES]
+
+
+def reread_lines(
+    engine: OcrEngine, gray: np.ndarray, dpi: int, langs: str, words: tuple[Word, ...], work: Path
+) -> tuple[tuple[str, str], ...]:
+    """(first reading, second reading) of each file-number line; () if the engine can't."""
+    if not langs or not isinstance(engine, LineReader):
+        return ()
+    h, w = gray.shape[:2]
+    out = []
+    for text, (x0, y0, x1, y1) in file_number_lines(words):
+        pad = max(4, int((y1 - y0) * PAD))
+        crop = gray[max(0, y0 - pad) : min(h, y1 + pad), max(0, x0 - pad) : min(w, x1 + pad)]
+        if crop.size == 0:
+            continue
+        try:
+            again = engine.read_line(np.ascontiguousarray(crop), dpi, langs, work)
+        except ScanpipeError:
+            continue  # the second reading is a bonus; the page stands without it
+        if again:
+            out.append((text, again))
+    return tuple(out)

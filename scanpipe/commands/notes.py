@@ -62,7 +62,7 @@ def note_add(
 @note_group.command(name="edit")
 @click.argument("note_id", type=int)
 @click.argument("text", required=False)
-@click.option("--file", "body_file", type=click.File(encoding="utf-8"))
+@click.option("--file", "body_file", type=click.File(encoding="utf-8"), help="Read the text.")
 @acting
 @click.pass_context
 def note_edit(
@@ -99,8 +99,14 @@ def note_finalise(ctx: click.Context, note_id: int, login: str | None) -> None:
 @note_group.command(name="approve")
 @click.argument("file_id", type=int)
 @click.option("--note", "note_id", type=int, help="The note approved (default: the last).")
-@click.option("--for", "purpose", type=click.Choice(["note", "close", "reopen"]), default="note")
-@click.option("--remarks", default="")
+@click.option(
+    "--for",
+    "purpose",
+    type=click.Choice(["note", "close", "reopen"]),
+    default="note",
+    help="What is approved: a note (default), closing or reopening the file.",
+)
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @acting
 @click.pass_context
 def note_approve(
@@ -164,9 +170,14 @@ def user_group() -> None:
 
 @user_group.command(name="add")
 @click.argument("login")
-@click.option("--name", required=True)
+@click.option("--name", required=True, help="Full name / नाम, as signed on notes.")
 @click.option("--designation", required=True, help="e.g. Section Officer, Collector.")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="operator, records, officer or admin.",
+)
 @click.option("--section", help="Section code, e.g. EST.")
 @click.option("--office", help="Office code (default COLL-MUNGELI).")
 @click.option("--password", help="For the web app; prompted when --password-prompt is given.")
@@ -185,10 +196,10 @@ def user_add(
 
 @user_group.command(name="edit")
 @click.argument("login")
-@click.option("--role", type=click.Choice([r.value for r in Role]))
-@click.option("--designation")
-@click.option("--section")
-@click.option("--active/--inactive", default=None)
+@click.option("--role", type=click.Choice([r.value for r in Role]), help="A new role.")
+@click.option("--designation", help="A new designation / पदनाम.")
+@click.option("--section", help="A new section code.")
+@click.option("--active/--inactive", default=None, help="Allow or stop sign-in and actions.")
 @click.option("--password-prompt", is_flag=True, help="Set a new password.")
 @click.pass_context
 def user_edit(ctx: click.Context, login: str, password_prompt: bool, **fields: Any) -> None:
@@ -216,7 +227,9 @@ def user_list(ctx: click.Context) -> None:
 @click.command()
 @click.option("--file", "file_id", type=int, help="Only this file.")
 @click.option("--user", "user", help="Only this login.")
-@click.option("--limit", default=200, type=click.IntRange(1, 100_000))
+@click.option(
+    "--limit", default=200, type=click.IntRange(1, 100_000), help="At most this many entries."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.pass_context
 def audit(

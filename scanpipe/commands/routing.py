@@ -117,7 +117,7 @@ _simple("unpark", "unpark", "unparked", "Unpark a parked file.")
 @file_group.command()
 @click.argument("file_id", type=int)
 @click.option("--approver", required=True, help="The officer who approved closing.")
-@click.option("--remarks", default="")
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @acting
 @click.pass_context
 def close(ctx: click.Context, file_id: int, approver: str, remarks: str, login: str | None) -> None:
@@ -130,7 +130,7 @@ def close(ctx: click.Context, file_id: int, approver: str, remarks: str, login: 
 @file_group.command()
 @click.argument("file_id", type=int)
 @click.option("--approver", required=True, help="The officer who approved reopening.")
-@click.option("--remarks", default="")
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @acting
 @click.pass_context
 def reopen(
@@ -144,13 +144,18 @@ def reopen(
 
 @file_group.command()
 @click.argument("file_id", type=int)
-@click.option("--category", required=True, type=click.Choice(["A", "B", "C"]))
+@click.option(
+    "--category",
+    required=True,
+    type=click.Choice(["A", "B", "C"]),
+    help="Record category A, B or C.",
+)
 @click.option("--retention", type=click.IntRange(1, 10), help="Years a C file is kept.")
 @click.option("--room", help="Record room / अभिलेख कक्ष.")
 @click.option("--almirah", help="Almirah or rack / अलमारी.")
 @click.option("--shelf", help="Shelf / खाना.")
 @click.option("--bundle", help="Bundle / बस्ता.")
-@click.option("--remarks", default="")
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @acting
 @click.pass_context
 def record(
@@ -183,7 +188,7 @@ def record(
 @file_group.command(name="issue")
 @click.argument("file_id", type=int)
 @click.option("--to", "to", required=True, help="Who takes the paper original.")
-@click.option("--remarks", default="")
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @acting
 @click.pass_context
 def issue(ctx: click.Context, file_id: int, to: str, remarks: str, login: str | None) -> None:
@@ -195,7 +200,7 @@ def issue(ctx: click.Context, file_id: int, to: str, remarks: str, login: str | 
 
 @file_group.command(name="return")
 @click.argument("file_id", type=int)
-@click.option("--remarks", default="")
+@click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @acting
 @click.pass_context
 def return_(ctx: click.Context, file_id: int, remarks: str, login: str | None) -> None:
@@ -297,7 +302,7 @@ def history(ctx: click.Context, file_id: int, login: str | None) -> None:
 @click.option("--user", help="One person's pendency.")
 @click.option("--section", help="A section's pendency, e.g. EST.")
 @click.option("--mine", is_flag=True, help="My files pending with others (needs --as).")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @acting
 @click.pass_context
 def pending(

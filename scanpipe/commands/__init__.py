@@ -17,6 +17,8 @@ MODULES = (
     "scanpipe.commands.sheets",  # QR cover, part and separator sheets
     "scanpipe.commands.routing",  # file send/receive/.../where/history, pending
     "scanpipe.commands.notes",  # note add/edit/finalise/approve/list/pdf, user, audit
+    "scanpipe.commands.pages",  # page list/correct/blank/move/accept/retry (page review)
+    "scanpipe.commands.web",  # serve: the web app
 )
 
 

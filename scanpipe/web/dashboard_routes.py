@@ -1,0 +1,60 @@
+"""``/dashboard``: throughput, queues, why pages need review, and pendency by section."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from scanpipe.ingest import review as intake
+from scanpipe.ingest import status
+from scanpipe.registry.page_facts import pages_since, review_reasons
+from scanpipe.routing import AGE_BUCKETS, UserInfo
+from scanpipe.web.app import render
+from scanpipe.web.security import Access
+
+router = APIRouter()
+VIEW = Access("view")
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, _: Annotated[UserInfo, Depends(VIEW)]) -> Response:
+    state = request.app.state
+    now = datetime.now().astimezone()  # "today" is the office's day, not UTC's
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = day - timedelta(days=day.weekday())
+    intake_status = status.collect(state.settings)
+    reasons = review_reasons(state.registry)
+    for item in intake.items(state.settings.home):
+        if item.kind == "failed":
+            reasons.append((f"intake: {item.reason.get('what', 'failed')}", 1))
+    merged: dict[str, int] = defaultdict(int)
+    for key, n in reasons:
+        merged[key] += n
+    failures = sorted(merged.items(), key=lambda kv: -kv[1])
+    pendency = state.routing.pending()
+    sections: dict[str, list[int]] = defaultdict(lambda: [0] * len(AGE_BUCKETS))
+    for row in pendency.rows:
+        counts = sections[row.user.section or "—"]
+        for i, n in enumerate(row.buckets):
+            counts[i] += n
+    by_section = sorted(sections.items(), key=lambda kv: -sum(kv[1]))
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "today": pages_since(state.registry, day.astimezone(UTC)),
+            "week": pages_since(state.registry, week.astimezone(UTC)),
+            "ppm": intake_status["pages_per_minute_today"],
+            "queue": intake_status["queue_depth"],
+            "in_progress": intake_status["in_progress"],
+            "failures": failures,
+            "failures_max": max((n for _, n in failures), default=1),
+            "sections": by_section,
+            "sections_max": max((sum(c) for _, c in by_section), default=1),
+            "buckets": [b[0] for b in AGE_BUCKETS],
+        },
+    )

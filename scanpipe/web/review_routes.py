@@ -1,0 +1,104 @@
+"""``/review`` (admins): pages OCR could not read well, and failed intake jobs.
+
+Each page is shown as its image beside its text with the reason it is here;
+the actions call ``registry.page_review`` and ``page_retry``, the same
+functions as ``scanpipe page ...``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from scanpipe.ingest import review as intake
+from scanpipe.page_retry import ROTATIONS, retry_page
+from scanpipe.registry import page_review
+from scanpipe.routing import UserInfo
+from scanpipe.web.app import redirect, render
+from scanpipe.web.security import Access
+
+router = APIRouter()
+REVIEW = Access("review")
+LANG_CHOICES = ("Devanagari", "hin+eng", "hin", "eng")
+
+
+@router.get("/review")
+def review_queue(request: Request, _: Annotated[UserInfo, Depends(REVIEW)]) -> Response:
+    state = request.app.state
+    pages = page_review.review_pages(state.registry)
+    jobs = [i for i in intake.items(state.settings.home) if i.kind == "failed"]
+    return render(
+        request,
+        "review.html",
+        {"pages": pages, "jobs": jobs, "rotations": ROTATIONS, "langs": LANG_CHOICES},
+    )
+
+
+def _back(request: Request, file_id: int, number: int, flash: str) -> Response:
+    return redirect(f"/review#page-{file_id}-{number}", flash, request)
+
+
+@router.post("/review/pages/{file_id}/{number}/retry")
+def retry(
+    request: Request,
+    file_id: int,
+    number: int,
+    user: Annotated[UserInfo, Depends(REVIEW)],
+    rotate: Annotated[str, Form()] = "",
+    langs: Annotated[str, Form(max_length=40)] = "",
+    dpi: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    state = request.app.state
+    result = retry_page(
+        state.registry,
+        state.settings,
+        file_id,
+        number,
+        by=user.login,
+        rotate=int(rotate) if rotate.strip() else None,
+        langs=langs.strip() or None,
+        dpi=int(dpi) if dpi.strip() else None,
+    )
+    return _back(request, file_id, number, f"retried:{result.status}")
+
+
+@router.post("/review/pages/{file_id}/{number}/correct")
+def correct(
+    request: Request,
+    file_id: int,
+    number: int,
+    user: Annotated[UserInfo, Depends(REVIEW)],
+    text: Annotated[str, Form(max_length=200_000)],
+) -> Response:
+    page_review.correct_text(request.app.state.registry, file_id, number, text, user.login)
+    return _back(request, file_id, number, "corrected")
+
+
+@router.post("/review/pages/{file_id}/{number}/blank")
+def blank(
+    request: Request, file_id: int, number: int, user: Annotated[UserInfo, Depends(REVIEW)]
+) -> Response:
+    page_review.mark_blank(request.app.state.registry, file_id, number, user.login)
+    return _back(request, file_id, number, "blanked")
+
+
+@router.post("/review/pages/{file_id}/{number}/move")
+def move(
+    request: Request,
+    file_id: int,
+    number: int,
+    user: Annotated[UserInfo, Depends(REVIEW)],
+    to_file: Annotated[int, Form()],
+) -> Response:
+    page_review.move_page(request.app.state.registry, file_id, number, to_file, user.login)
+    return _back(request, file_id, number, "moved")
+
+
+@router.post("/review/pages/{file_id}/{number}/accept")
+def accept(
+    request: Request, file_id: int, number: int, user: Annotated[UserInfo, Depends(REVIEW)]
+) -> Response:
+    page_review.accept_page(request.app.state.registry, file_id, number, user.login)
+    return _back(request, file_id, number, "accepted")

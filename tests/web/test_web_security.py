@@ -1,0 +1,208 @@
+"""Access control over every route, CSRF, cookies, sign-in limits and error pages.
+
+The route table is read from the app itself, so a route added later without
+an access rule, or open to the wrong roles, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from scanpipe.registry.store import Registry
+from scanpipe.routing import Routing
+from scanpipe.web import WebConfig, create_app
+from scanpipe.web.app import access_of, page_routes
+from scanpipe.web.security import Attempts, TooManyAttempts
+from web import webdata
+from web.support import Server, csrf_from, sign_in
+
+PUBLIC_ROUTES = {("GET", "/login"), ("POST", "/login"), ("GET", "/lang/{code}")}
+ROLES = {role: login for login, role, _ in webdata.USERS}
+
+
+def _url(path: str, server: Server) -> str:
+    values = {
+        "file_id": str(server.data.letter_id),
+        "number": "1",
+        "size": "thumb",
+        "note_id": "1",
+        "code": "en",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+def _routes(server: Server) -> list[tuple[str, str, object]]:
+    out = []
+    for route in page_routes(server.app):  # type: ignore[arg-type]
+        for method in sorted(route.methods or ()):
+            out.append((method, route.path, access_of(route)))
+    return out
+
+
+def _client(server: Server) -> httpx.Client:
+    return httpx.Client(base_url=server.url, follow_redirects=False, timeout=30)
+
+
+def test_every_route_declares_who_may_use_it(server: Server) -> None:
+    routes = _routes(server)
+    assert len(routes) >= 20
+    missing = [(m, p) for m, p, access in routes if access is None]
+    assert not missing, f"routes without an Access dependency: {missing}"
+    public = {(m, p) for m, p, access in routes if access.action is None}  # type: ignore[attr-defined]
+    assert public == PUBLIC_ROUTES
+
+
+def test_signed_out_requests_go_to_sign_in(server: Server) -> None:
+    with _client(server) as client:
+        for method, path, access in _routes(server):
+            if access.action is None:  # type: ignore[attr-defined]
+                continue
+            response = client.request(method, _url(path, server), data={"body": "x"})
+            assert response.status_code == 303, (method, path, response.status_code)
+            assert response.headers["location"].startswith("/login"), (method, path)
+    with Registry.open(server.data.settings.db_url, server.data.settings.archive_dir) as reg:
+        assert Routing(reg).notes(server.data.letter_id) == []  # the POST did nothing
+
+
+def test_wrong_roles_are_refused_on_every_restricted_route(server: Server) -> None:
+    checked = 0
+    for method, path, access in _routes(server):
+        roles = access.roles  # type: ignore[attr-defined]
+        if access.action is None or roles is None:  # type: ignore[attr-defined]
+            continue
+        for role, login in ROLES.items():
+            if role in roles:
+                continue
+            with _client(server) as client:
+                assert sign_in(client, login).status_code == 303
+                token = csrf_from(client.get("/search").text)
+                response = client.request(method, _url(path, server), data={"csrf": token})
+                assert response.status_code == 403, (role, method, path, response.status_code)
+                checked += 1
+    assert checked >= 10  # operator, records, officer refused review; operator refused routing
+
+
+def test_operator_cannot_finalise_and_only_admins_see_review(server: Server) -> None:
+    with _client(server) as client:
+        sign_in(client, "op.das")
+        assert client.get("/review").status_code == 403
+        assert "/review" not in client.get("/search").text  # not even offered
+    with _client(server) as client:
+        sign_in(client, "admin")
+        assert client.get("/review").status_code == 200
+
+
+def test_forms_without_their_csrf_token_are_refused(server: Server) -> None:
+    file_id = server.data.letter_id
+    with _client(server) as client:
+        sign_in(client, "o.verma")
+        token = csrf_from(client.get(f"/files/{file_id}").text)
+        for data in ({"body": "बिना टोकन"}, {"body": "गलत टोकन", "csrf": "x" * 43}):
+            response = client.post(f"/files/{file_id}/notes", data=data)
+            assert response.status_code == 403
+            assert "security token" in response.text
+        ok = client.post(f"/files/{file_id}/notes", data={"body": "टोकन सहित", "csrf": token})
+        assert ok.status_code == 303
+        page = client.get(f"/files/{file_id}").text
+    assert "टोकन सहित" in page
+    assert "बिना टोकन" not in page and "गलत टोकन" not in page
+
+
+def test_sign_in_form_needs_its_token_too(server: Server) -> None:
+    with _client(server) as client:
+        response = client.post("/login", data={"login": "admin", "password": webdata.PASSWORD})
+        assert response.status_code == 403
+        assert client.get("/search").status_code == 303  # still signed out
+
+
+def test_sign_in_redirects_only_within_the_site(server: Server) -> None:
+    with _client(server) as client:
+        token = csrf_from(client.get("/login").text)
+        response = client.post(
+            "/login",
+            data={"login": "admin", "password": webdata.PASSWORD, "csrf": token,
+                  "next": "//evil.example/x"},
+        )  # fmt: skip
+        assert response.status_code == 303
+        assert response.headers["location"] == "/search"
+
+
+def test_wrong_password_is_refused(server: Server) -> None:
+    with _client(server) as client:
+        response = sign_in(client, "a.khan", "not the password")
+        assert response.status_code == 401
+        assert client.get("/search").status_code == 303
+
+
+def _fresh_app(server: Server, registry: Registry, secure: bool = True) -> TestClient:
+    web = WebConfig(secret_key="s" * 64, secure_cookies=secure, login_attempts=3, ip_attempts=5)
+    app = create_app(server.data.settings, web, registry=registry)
+    return TestClient(app, base_url="https://testserver", follow_redirects=False)
+
+
+def test_cookies_are_secure_httponly_and_samesite_by_default(server: Server) -> None:
+    with (
+        Registry.open(server.data.settings.db_url, server.data.settings.archive_dir) as reg,
+        _fresh_app(server, reg) as client,
+    ):
+        response = sign_in(client, "admin")
+        assert response.status_code == 303
+        cookie = response.headers["set-cookie"].lower()
+        assert "scanpipe_session=" in cookie
+        assert "; secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+        lang = client.get("/lang/en").headers["set-cookie"].lower()
+        assert "; secure" in lang and "httponly" in lang
+    with _client(server) as client:  # the test server turned Secure off for plain http
+        assert "; secure" not in sign_in(client, "admin").headers["set-cookie"].lower()
+
+
+def test_sign_in_attempts_are_limited_per_login_and_per_address(server: Server) -> None:
+    with (
+        Registry.open(server.data.settings.db_url, server.data.settings.archive_dir) as reg,
+        _fresh_app(server, reg) as client,
+    ):
+        for _ in range(3):
+            assert sign_in(client, "a.khan", "wrong password").status_code == 401
+        locked = sign_in(client, "a.khan")  # the right password, too late
+        assert locked.status_code == 429
+        assert sign_in(client, "o.verma", "wrong password").status_code == 401
+        assert sign_in(client, "o.verma", "wrong again!").status_code == 401
+        # five failures from this address now: every login is refused from it
+        assert sign_in(client, "admin").status_code == 429
+
+
+def test_attempts_forget_failures_after_the_window() -> None:
+    now = [0.0]
+    attempts = Attempts(per_login=2, per_ip=10, window_s=60, clock=lambda: now[0])
+    attempts.failed("x", "1.2.3.4")
+    attempts.failed("x", "1.2.3.4")
+    with pytest.raises(TooManyAttempts):
+        attempts.check("x", "1.2.3.4")
+    attempts.check("y", "1.2.3.4")  # another login from the same address is still fine
+    now[0] = 61.0
+    attempts.check("x", "1.2.3.4")
+
+
+def test_library_errors_become_pages_with_their_rule(server: Server) -> None:
+    with _client(server) as client:
+        sign_in(client, "a.khan")
+        missing = client.get("/files/99999")
+        assert missing.status_code == 404
+        assert "no file with id 99999" in missing.text
+        token = csrf_from(client.get("/search").text)
+        refused = client.post(f"/files/{server.data.letter_id}/pullback", data={"csrf": token})
+        assert refused.status_code == 409
+        assert "pullback-sender" in refused.text
+
+
+def test_security_headers_and_no_store(server: Server) -> None:
+    with _client(server) as client:
+        sign_in(client, "admin")
+        response = client.get("/search")
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["cache-control"] == "no-store"

@@ -225,3 +225,25 @@ def test_fts_tokenizer_choice() -> None:
     assert chosen == set(tokenise(text))  # the index agrees with scanpipe.text
     stripped = vocab("unicode61 remove_diacritics 2 categories 'L* N* Co M*'")
     assert stripped - {"cafe"} == chosen - {"café"}  # Devanagari untouched; only Latin folded
+
+
+def test_a_very_common_word_is_ranked_among_its_newest_matches(tmp_path: Path) -> None:
+    """Past ``rank_window`` matches, bm25 scores only the most recently registered ones, so a
+    word on most pages cannot cost a scan of the whole index (docs/decisions.md)."""
+    from scanpipe.registry.search import SqliteFtsSearch
+
+    with Registry.open(f"sqlite:///{tmp_path / 'r.db'}", tmp_path / "archive") as reg:
+        texts = ["भूमि भूमि भूमि भूमि आवंटन"] + [f"भूमि प्रकरण क्रमांक {i} की सुनवाई" for i in range(9)]
+        for i, text in enumerate(texts):
+            sha = hashlib.sha256(f"common-{i}".encode()).hexdigest()
+            staged = tmp_path / f"{i}.txt"
+            staged.write_text(text, encoding="utf-8")
+            src = FileSource(path=Path(f"/inbox/{i}.pdf"), pages=(), sha256=sha, size_bytes=1)
+            page = PageResult(number=1, status=PageStatus.OK, text=text, confidence=90.0)
+            reg.add_file(src, [page], {"txt": staged})
+        everything = [h.file_id for h in reg.search("भूमि", limit=3)]
+        assert everything[0] == 1  # the page that says it four times ranks first
+        reg._search = SqliteFtsSearch(rank_window=3)
+        windowed = [h.file_id for h in reg.search("भूमि", limit=10)]
+        assert sorted(windowed) == [7, 8, 9, 10]  # the window plus its boundary page
+        assert [h.file_id for h in reg.search("आवंटन")] == [1]  # rare words: unaffected

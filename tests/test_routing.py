@@ -342,3 +342,20 @@ def test_paper_custody_issue_and_return(office: Routing) -> None:
     assert rule_of(exc) == "custody"
     r.return_paper(fid, "clerk")
     assert "R-1 / ? / 4 / ?" in r.where(fid).custody.summary
+
+
+def test_month_wise_counts_of_created_received_forwarded(office: Routing, clock: Clock) -> None:
+    r = office
+    clock.now = datetime(2026, 2, 10, tzinfo=UTC)
+    a, b = new_file(r, no="1/3/11-Adm"), new_file(r, no="2/3/11-Adm")
+    r.send(a, "clerk", ["so"])  # February: two created (send starts tracking), two forwarded
+    r.send(b, "clerk", ["so"])
+    clock.now = datetime(2026, 3, 2, tzinfo=UTC)
+    r.receive(a, "so")
+    r.send(a, "so", ["collector"])
+    r.send(a, "collector", ["clerk"])  # the same file twice in March counts once
+    months = {m.month: (m.created, m.received, m.forwarded) for m in r.monthly(2026)}
+    assert months[2] == (2, 0, 2) and months[3] == (0, 1, 1) and months[1] == (0, 0, 0)
+    est = {m.month: (m.created, m.received, m.forwarded) for m in r.monthly(2026, section="EST")}
+    assert est[2] == (0, 0, 0) and est[3] == (0, 1, 1)
+    assert all(m.forwarded == 0 for m in r.monthly(2025))

@@ -4,6 +4,7 @@ by the real Tesseract (so wrong Devanagari shaping would fail)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,9 @@ def test_cli_scenario_where_pending_notes_and_audit(tmp_path: Path) -> None:
     assert [m["kind"] for m in where["path"]] == ["create", "send", "receive"]
     pending = json.loads(ok(home, "pending", "--section", "EST", "--json"))
     assert pending["users"] == {"so": [1, 0, 0, 0]} and pending["total"] == 1
+    now = datetime.now(UTC)
+    monthly = json.loads(ok(home, "pending", "--monthly", str(now.year), "--json"))
+    assert monthly[now.month - 1] == [now.month, 1, 1, 1]  # created, received, forwarded
     mine = ok(home, "pending", "--mine", "--as", "clerk")
     assert "file 1" in mine and "Sunita Verma" in mine
     ok(home, "file", "send", "1", "--to", "collector", "--as", "so")

@@ -302,6 +302,9 @@ def history(ctx: click.Context, file_id: int, login: str | None) -> None:
 @click.option("--user", help="One person's pendency.")
 @click.option("--section", help="A section's pendency, e.g. EST.")
 @click.option("--mine", is_flag=True, help="My files pending with others (needs --as).")
+@click.option(
+    "--monthly", type=click.IntRange(1900, 2100), help="Month-wise created/received/forwarded."
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @acting
 @click.pass_context
@@ -310,11 +313,15 @@ def pending(
     user: str | None,
     section: str | None,
     mine: bool,
+    monthly: int | None,
     as_json: bool,
     login: str | None,
 ) -> None:
     """Files pending per user, with ageing in days / लंबित फ़ाइलें."""
     with _routing(ctx) as r:
+        if monthly is not None:
+            _print_monthly(r.monthly(monthly, section=section), monthly, section, as_json)
+            return
         if mine:
             files = r.pending_with_others(_who(login))
             for f in files:
@@ -341,6 +348,19 @@ def pending(
     for row in report.rows:
         table.add_row(row.user.label, *map(str, row.buckets), str(row.total))
     table.add_row("[bold]All / सभी[/]", *map(str, report.buckets), str(report.total))
+    out.print(table)
+
+
+def _print_monthly(rows: list[Any], year: int, section: str | None, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([[r.month, r.created, r.received, r.forwarded] for r in rows]))
+        return
+    title = f"{year}" + (f", section {section}" if section else "")
+    table = Table(
+        "Month / माह", "Created / बनाई", "Received / प्राप्त", "Forwarded / भेजी", title=title
+    )
+    for r in rows:
+        table.add_row(f"{year}-{r.month:02d}", str(r.created), str(r.received), str(r.forwarded))
     out.print(table)
 
 

@@ -8,9 +8,9 @@ grouped query whatever the number of files.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, func, select, union
+from sqlalchemy import Integer, and_, case, extract, func, select, union
 from sqlalchemy.orm import Session
 
 from scanpipe.registry.eoffice import FileState
@@ -30,6 +30,7 @@ from scanpipe.routing.views import (
     AuditEntry,
     CustodyInfo,
     Holder,
+    MonthCount,
     MovementInfo,
     Pendency,
     PendencyRow,
@@ -136,6 +137,27 @@ class TrackingMixin(NotesMixin):
                     PendingFile(held.file_id, file_no, subject, holder, held.since, held.opened_at)
                 )
             return out
+
+    def monthly(self, year: int, *, section: str | None = None) -> list[MonthCount]:
+        """Month-wise counts of files created, received and forwarded (by the actor's section)."""
+        month = extract("month", MovementRow.at)
+        kinds = {"create": 0, "receive": 1, "send": 2}
+        start = datetime(year, 1, 1, tzinfo=UTC)
+        stmt = (
+            select(month, MovementRow.kind, func.count(func.distinct(MovementRow.file_id)))
+            .where(MovementRow.at >= start, MovementRow.at < start.replace(year=year + 1))
+            .where(MovementRow.kind.in_(list(kinds)))
+            .group_by(month, MovementRow.kind)
+        )
+        if section is not None:
+            ids = select(UserRow.id).join(SectionRow, SectionRow.id == UserRow.section_id)
+            ids = ids.where(SectionRow.code == section.strip().upper())
+            stmt = stmt.where(MovementRow.actor_id.in_(ids))
+        counts = [[0, 0, 0] for _ in range(12)]
+        with self._reading("counting movements by month") as session:
+            for m, kind, n in session.execute(stmt).all():
+                counts[int(m) - 1][kinds[kind]] = int(n)
+        return [MonthCount(i + 1, *c) for i, c in enumerate(counts)]
 
     def audit_log(
         self, *, file_id: int | None = None, login: str | None = None, limit: int = 200

@@ -158,3 +158,13 @@ class AuditEntry:
     action: str
     file_id: int | None
     detail: str
+
+
+@dataclass(frozen=True)
+class MonthCount:
+    """Files created, received and forwarded in one month (the CSMOP month-wise return)."""
+
+    month: int
+    created: int
+    received: int
+    forwarded: int

@@ -26,14 +26,12 @@ from scanpipe.ingest.claim import (
     REMOTE_PREFIX,
     Job,
     claim,
-    display_name,
     drop_remote_original,
     is_locked_elsewhere,
     new_job_id,
-    safe_name,
     take_next,
-    unsafe_name_reason,
 )
+from scanpipe.ingest.names import display_name, safe_name, unsafe_name_reason
 
 CTX = mp.get_context("fork")
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import regex
 
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.claim import REMOTE_PREFIX, describe_mode, display_name, unsafe_name_reason
+from scanpipe.ingest.claim import REMOTE_PREFIX, describe_mode
+from scanpipe.ingest.names import display_name, unsafe_name_reason
 from scanpipe.ingest.sources import IGNORED_NAMES, open_source
 from scanpipe.settings import InboxSettings, Settings
 

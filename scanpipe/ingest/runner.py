@@ -31,14 +31,9 @@ from pathlib import Path
 from scanpipe.errors import ExitCode, InputFileError, OutOfSpaceError
 from scanpipe.executors import Executor
 from scanpipe.ingest import quarantine
-from scanpipe.ingest.claim import (
-    Job,
-    describe_mode,
-    display_name,
-    drop_remote_original,
-    write_json,
-)
+from scanpipe.ingest.claim import Job, describe_mode, drop_remote_original, write_json
 from scanpipe.ingest.journal import Journal
+from scanpipe.ingest.names import display_name
 from scanpipe.ingest.quarantine import Failure
 from scanpipe.ingest.sources import IGNORED_NAMES, IMAGE_SUFFIXES, sniff
 from scanpipe.model import FileMetadata

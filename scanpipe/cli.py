@@ -117,9 +117,22 @@ def _outcome_json(o) -> str:
 )
 @click.option("--langs", help="Tesseract languages, e.g. Devanagari or hin+eng.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per file.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "celery"]),
+    default="local",
+    show_default=True,
+    help="Where pages are OCRed: this machine's processes, or Celery workers "
+    "('scanpipe worker'; docs/scale-out.md).",
+)
 @click.pass_context
 def convert(
-    ctx: click.Context, paths: Sequence[Path], jobs: int | None, langs: str | None, as_json: bool
+    ctx: click.Context,
+    paths: Sequence[Path],
+    jobs: int | None,
+    langs: str | None,
+    as_json: bool,
+    executor: str,
 ) -> None:
     """Convert scanned PDFs, TIFFs, images or folders of page images into registered files.
 
@@ -127,7 +140,7 @@ def convert(
     again on the same input registers nothing new; an interrupted run resumes.
     """
     from scanpipe import tools
-    from scanpipe.executors import LocalPool
+    from scanpipe.executors import make_executor
     from scanpipe.pipeline import Outcome, count_pages
     from scanpipe.pipeline import convert as run_convert
 
@@ -150,12 +163,12 @@ def convert(
         console=err,
         disable=as_json,
     )
-    executor = LocalPool(settings.jobs)
+    pool = make_executor(executor, settings)
     try:
         with progress, _registry(settings) as registry:
             task = progress.add_task("pages", total=count_pages(paths, settings.ocr.max_pixels))
             for o in run_convert(
-                paths, settings, registry, executor, on_page=lambda _r: progress.advance(task)
+                paths, settings, registry, pool, on_page=lambda _r: progress.advance(task)
             ):
                 counts[o.outcome] += 1
                 pages += len(o.pages)
@@ -175,12 +188,12 @@ def convert(
                     failures.append(o.error)
                     err.print(f"[red]failed[/]: {o.error.render()}")
     except KeyboardInterrupt:
-        executor.close(cancel=True)
+        pool.close(cancel=True)
         err.print(
             "[yellow]Interrupted.[/] Finished pages are kept; run the same command to resume."
         )
         sys.exit(ExitCode.INTERRUPTED)
-    executor.close()
+    pool.close()
     elapsed = time.perf_counter() - started
     if not as_json:
         rate = pages / elapsed * 60 if elapsed else 0.0

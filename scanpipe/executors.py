@@ -1,8 +1,9 @@
 """Where page tasks run. The pipeline only sees ``Executor``.
 
 The local process pool is the embedded default. Workers are pure functions
-of a picklable job, so another executor (Celery) can run the same task
-function without the pipeline changing.
+of a picklable job, so another executor (``distributed.CeleryExecutor``)
+runs the same task function without the pipeline changing;
+tests/test_executor_contract.py holds both to one contract.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures import Executor as _FuturesExecutor
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from scanpipe.settings import Settings
+
+#: ``--executor`` choices; "local" is the default everywhere.
+EXECUTORS = ("local", "celery")
 
 J = TypeVar("J")
 R = TypeVar("R")
@@ -79,3 +86,16 @@ class LocalPool:
 
     def close(self, cancel: bool = False) -> None:
         self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def make_executor(kind: str, settings: Settings) -> Executor:
+    """The local pool, or Celery (broker and tuning from ``SCANPIPE_BROKER_URL`` and
+    ``SCANPIPE_CELERY_*``; docs/scale-out.md)."""
+    if kind == "local":
+        return LocalPool(settings.jobs)
+    if kind == "celery":
+        from scanpipe.distributed.config import load_celery_settings
+        from scanpipe.distributed.executor import CeleryExecutor
+
+        return CeleryExecutor(load_celery_settings(), settings.work_dir)
+    raise ValueError(f"unknown executor {kind!r}; choose one of {EXECUTORS}")

@@ -18,12 +18,16 @@ Every ``recognise`` call appends one JSON line to the file named by the
 ``SCANPIPE_FAKE_ENGINE_LOG`` environment variable (when set). Workers may be
 other processes, so counting calls in memory would miss them; ``O_APPEND``
 writes of one short line are atomic on POSIX.
+
+``SCANPIPE_FAKE_ENGINE_DELAY_S`` (when set) makes every ``recognise`` call
+sleep that long first, so a test can kill a worker in the middle of a page.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +37,7 @@ from scanpipe.model import OcrPage, Word
 from scanpipe.ocr.engine import mean_confidence
 
 LOG_ENV = "SCANPIPE_FAKE_ENGINE_LOG"
+DELAY_ENV = "SCANPIPE_FAKE_ENGINE_DELAY_S"
 DARK = 64  # CrashingEngine fails on pages whose mean grey level is below this
 
 
@@ -87,6 +92,8 @@ class FakeEngine:
         height, width = gray.shape[:2]
         mean = float(gray.mean())
         self._check(mean, out_base, width, height)
+        if os.environ.get(DELAY_ENV):
+            time.sleep(float(os.environ[DELAY_ENV]))
         text = page_text(width, height)
         confidence = round(100 * mean / 255, 2)
         words = tuple(Word(token, confidence, (0, 0, width, height), 1) for token in text.split())

@@ -15,6 +15,7 @@ MODULES = (
     "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list, import, export
     "scanpipe.commands.watch",  # hot folders: watch, sheets, review, status
     "scanpipe.commands.sheets",  # QR cover, part and separator sheets
+    "scanpipe.commands.scale",  # scale-out: worker (Celery), reconcile
     "scanpipe.commands.routing",  # file send/receive/.../where/history, pending
     "scanpipe.commands.notes",  # note add/edit/finalise/approve/list/pdf, user, audit
     "scanpipe.commands.pages",  # page list/correct/blank/move/accept/retry (page review)

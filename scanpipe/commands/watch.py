@@ -73,15 +73,15 @@ def _inboxes(settings: Settings, paths: Sequence[Path], declared: dict[str, str]
 
 
 @contextmanager
-def _runner(settings: Settings) -> Iterator[object]:
-    from scanpipe.executors import LocalPool
+def _runner(settings: Settings, executor: str = "local") -> Iterator[object]:
+    from scanpipe.executors import make_executor
     from scanpipe.ingest.journal import Journal
     from scanpipe.ingest.runner import Runner
     from scanpipe.registry.store import Registry
 
     with Registry.open(settings.db_url, settings.archive_dir) as registry:
         runner = Runner(
-            settings, registry, lambda: LocalPool(settings.jobs), Journal(settings.home)
+            settings, registry, lambda: make_executor(executor, settings), Journal(settings.home)
         )
         try:
             yield runner
@@ -116,6 +116,13 @@ def _setup_logging() -> None:
 @click.option("--operator", help="Declared scanning operator.")
 @click.option("--part", help="Declared part (notes, correspondence, ...).")
 @click.option("--langs", help="OCR languages for these inboxes, e.g. Devanagari or eng.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "celery"]),
+    default="local",
+    show_default=True,
+    help="OCR pages here, or on Celery workers (docs/scale-out.md).",
+)
 @config_option
 @click.pass_context
 def watch(
@@ -124,6 +131,7 @@ def watch(
     once: bool,
     poll: bool,
     jobs: int | None,
+    executor: str,
     config: Path | None,
     **declared: str | None,
 ) -> None:
@@ -141,7 +149,7 @@ def watch(
     _check_tools(settings)
     _setup_logging()
     signal.signal(signal.SIGTERM, _interrupt)
-    with _runner(settings) as runner:
+    with _runner(settings, executor) as runner:
         watcher = Watcher(settings, runner, Journal(settings.home), force_poll=poll)  # type: ignore[arg-type]
         try:
             watcher.run(once=once)

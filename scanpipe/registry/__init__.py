@@ -4,8 +4,10 @@ Only the parent process (the registry writer) uses this package; page workers
 never touch the database (DESIGN.md §1).
 """
 
-from scanpipe.registry import eoffice_models  # noqa: F401  (registers the e-Office tables)
-from scanpipe.registry import routing_models  # noqa: F401  (registers the routing tables)
+from scanpipe.registry import (
+    eoffice_models,  # noqa: F401  (registers the e-Office tables)
+    routing_models,  # noqa: F401  (registers the routing tables)
+)
 from scanpipe.registry.eoffice_models import FileRecord, PartInfo, SuggestionInfo
 from scanpipe.registry.models import FileInfo, FileSummary, PageInfo, RegistryStats
 from scanpipe.registry.records import FileDraft

@@ -14,6 +14,12 @@ SQLite is the embedded default. Three things matter and are done here once:
   IMMEDIATE`` transaction, from the ``migrations`` folder next to this file,
   so they work from a checkout, an installed wheel or a test's temp dir, and
   two processes opening a new database at once cannot both create the tables.
+
+PostgreSQL is the scale-out backend (``SCANPIPE_DB_URL=postgresql://...``).
+``postgresql://`` means the psycopg 3 driver (the one installed). Writers that
+ask for ``IMMEDIATE`` take a transaction-scoped advisory lock, so writes queue
+exactly as they do on SQLite: ``next_computer_no`` reads ``max() + 1`` and
+relies on that, and two processes migrating a new database cannot race.
 """
 
 from __future__ import annotations
@@ -44,15 +50,24 @@ def _is_memory(url: URL) -> bool:
     return url.database in (None, "", ":memory:") or (url.query.get("mode") == "memory")
 
 
+#: Key of the advisory lock that serialises PostgreSQL writers (any constant will do).
+PG_WRITER_LOCK = 0x5CA9_0001
+
+
 def parse_url(db_url: str) -> URL:
     """Parse ``db_url``, turning SQLAlchemy's error into one that says what to type."""
     try:
-        return make_url(db_url)
+        url = make_url(db_url)
     except ArgumentError as exc:
         raise RegistryError(
             f"cannot understand the database URL {db_url!r}",
-            advice="use e.g. sqlite:////var/lib/scanpipe/registry.sqlite3 (set SCANPIPE_DB_URL)",
+            advice="use e.g. sqlite:////var/lib/scanpipe/registry.sqlite3 or "
+            "postgresql://user:password@host/dbname (set SCANPIPE_DB_URL)",
         ) from exc
+    if url.drivername in ("postgresql", "postgres"):
+        # SQLAlchemy's default PostgreSQL driver is psycopg2; we ship psycopg 3.
+        url = url.set(drivername="postgresql+psycopg")
+    return url
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -65,6 +80,8 @@ def sqlite_path(url: URL) -> Path | None:
 def make_engine(db_url: str) -> Engine:
     """Create the engine with the pragmas and transaction hooks described above."""
     url = parse_url(db_url)
+    if url.get_backend_name() == "postgresql":
+        return _postgres_engine(url)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
 
@@ -92,6 +109,20 @@ def make_engine(db_url: str) -> Engine:
         if mode not in ("", "IMMEDIATE"):
             raise ValueError(f"unknown begin mode {mode!r}")
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+    return engine
+
+
+def _postgres_engine(url: URL) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(BEGIN_MODE, "")
+        if mode not in ("", "IMMEDIATE"):
+            raise ValueError(f"unknown begin mode {mode!r}")
+        if mode == "IMMEDIATE":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
 
     return engine
 

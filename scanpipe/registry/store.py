@@ -147,18 +147,18 @@ class Registry(EOfficeRegistry):
                 advice="check SCANPIPE_HOME points to a writable folder",
                 path=exc.filename,
             ) from exc
-        if url.get_backend_name() != "sqlite":
-            raise RegistryError(
-                f"no search backend for {url.get_backend_name()!r} yet",
-                advice="use a sqlite:/// URL in SCANPIPE_DB_URL",
-            )
+        search = _search_backend(url.get_backend_name())
         engine = make_engine(db_url)
         try:
+            if url.get_backend_name() == "postgresql":
+                from scanpipe.registry.pgcheck import check_database
+
+                check_database(engine)
             migrate(engine)
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, archive_dir, SqliteFtsSearch())
+        return cls(engine, archive_dir, search)
 
     def close(self) -> None:
         self._engine.dispose()
@@ -308,6 +308,20 @@ class Registry(EOfficeRegistry):
         """Pages matching every word of ``query``, best first (see ``registry.search``)."""
         with _db_errors("searching"), self._engine.connect() as conn:
             return self._search.search(conn, query, limit)
+
+
+def _search_backend(backend: str) -> SearchBackend:
+    """SCANPIPE_DB_URL chooses the backend: SQLite FTS5 (default) or PostgreSQL tsvector."""
+    if backend == "sqlite":
+        return SqliteFtsSearch()
+    if backend == "postgresql":
+        from scanpipe.registry.search_pg import PostgresSearch
+
+        return PostgresSearch()
+    raise RegistryError(
+        f"scanpipe has no registry backend for {backend!r} databases",
+        advice="set SCANPIPE_DB_URL to a sqlite:///path or postgresql://user:pw@host/db URL",
+    )
 
 
 def _declared_parts(metadata: FileMetadata | None) -> list[tuple[str, int]]:

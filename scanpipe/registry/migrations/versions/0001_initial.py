@@ -1,4 +1,4 @@
-"""Initial registry schema: files, pages and the SQLite FTS5 page index.
+"""Initial registry schema: files, pages and the page search index (FTS5 or tsvector).
 
 Revision ID: 0001
 Revises:
@@ -82,12 +82,44 @@ def upgrade() -> None:
         # second stored column anyway. Kept in sync by the store, not triggers,
         # because triggers cannot call normalise_for_search().
         op.execute(f'CREATE VIRTUAL TABLE pages_fts USING fts5(body, tokenize="{FTS_TOKENIZE}")')
-    # PostgreSQL (later): a tsvector column + GIN index in its own migration.
+    elif op.get_bind().dialect.name == "postgresql":
+        _postgres_search()
+
+
+def _postgres_search() -> None:
+    """pages_fts on PostgreSQL: normalised tokens, their tsvector and a GIN index.
+
+    The text search config is ``scanpipe_hindi``, a copy of ``simple`` (no
+    stemmer, no stop words), created here when missing. PostgreSQL 15's own
+    ``pg_catalog.hindi`` is a Snowball config: it stems Hindi (कार्यालयों ->
+    कार्यालय) and sends Latin words through the English stemmer and stop
+    words ("of" vanishes), so the two backends would disagree on what a word
+    is (docs/decisions.md). ``body`` already holds ``scanpipe.text`` tokens;
+    the config only has to keep them whole (registry/search_pg.py). pg_trgm is
+    trusted (PG >= 13), so the database owner may create it; it needs a non-C
+    LC_CTYPE, which registry/pgcheck.py enforces.
+    """
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(
+        "DO $$ BEGIN "
+        "IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'scanpipe_hindi') THEN "
+        "CREATE TEXT SEARCH CONFIGURATION scanpipe_hindi (COPY = pg_catalog.simple); "
+        "END IF; END $$"
+    )
+    op.execute(
+        "CREATE TABLE pages_fts ("
+        " page_id integer PRIMARY KEY"
+        "  CONSTRAINT fk_pages_fts_page_id REFERENCES pages(id) ON DELETE CASCADE,"
+        " body text NOT NULL,"
+        " tsv tsvector GENERATED ALWAYS AS"
+        "  (to_tsvector('scanpipe_hindi'::regconfig, body)) STORED)"
+    )
+    op.execute("CREATE INDEX ix_pages_fts_tsv ON pages_fts USING gin (tsv)")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("DROP TABLE IF EXISTS pages_fts")
+    if op.get_bind().dialect.name in ("sqlite", "postgresql"):
+        op.execute("DROP TABLE IF EXISTS pages_fts")  # scanpipe_hindi and pg_trgm stay
     op.drop_index("ix_pages_status", table_name="pages")
     op.drop_index("ix_pages_file_id", table_name="pages")
     op.drop_table("pages")

@@ -16,7 +16,8 @@ SQLite cannot alter columns, so ``files`` and ``pages`` are rebuilt in batch
 mode. Rebuilding drops the old table, and with foreign keys on that would
 cascade-delete every page: ``db.migrate`` turns foreign keys off around the
 migration (the procedure SQLite documents) and runs ``foreign_key_check``
-before it commits.
+before it commits. PostgreSQL alters tables in place (``_RECREATE`` is "auto"
+there): dropping ``pages`` would also drop what references it (pages_fts).
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ depends_on: str | Sequence[str] | None = None
 
 #: Existing scans get computer numbers after this, in id order, as new files do.
 COMPUTER_NO_BASE = 100000
+
+
+def _recreate() -> str:
+    """SQLite rebuilds tables to alter them; PostgreSQL runs ALTER TABLE."""
+    return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
 
 
 def _names() -> list[sa.Column]:
@@ -70,7 +76,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("office_id", "code", name="uq_sections_office_code"),
     )
 
-    with op.batch_alter_table("files", recreate="always") as batch:
+    with op.batch_alter_table("files", recreate=_recreate()) as batch:
         batch.alter_column("source_path", existing_type=sa.Text, nullable=True)
         batch.alter_column("sha256", existing_type=sa.String(64), nullable=True)
         for column in (
@@ -113,7 +119,7 @@ def upgrade() -> None:
         )
         batch.create_index("ix_files_file_no_norm", ["file_no_norm"])
     op.execute(f"UPDATE files SET computer_no = {COMPUTER_NO_BASE} + id")
-    with op.batch_alter_table("files", recreate="always") as batch:
+    with op.batch_alter_table("files", recreate=_recreate()) as batch:
         batch.alter_column("computer_no", existing_type=sa.Integer, nullable=False)
         batch.create_unique_constraint("uq_files_computer_no", ["computer_no"])
 
@@ -170,7 +176,7 @@ def upgrade() -> None:
     op.create_index("ix_suggestions_file_id", "suggestions", ["file_id"])
     op.create_index("ix_suggestions_status", "suggestions", ["status"])
 
-    with op.batch_alter_table("pages", recreate="always") as batch:
+    with op.batch_alter_table("pages", recreate=_recreate()) as batch:
         for column in (
             sa.Column("part_id", sa.Integer, nullable=True),
             sa.Column("part_page", sa.Integer, nullable=True),
@@ -193,7 +199,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("pages", recreate="always") as batch:
+    with op.batch_alter_table("pages", recreate=_recreate()) as batch:
         batch.drop_index("ix_pages_document_id")
         batch.drop_index("ix_pages_part_id")
         batch.drop_constraint("fk_pages_document_id", type_="foreignkey")
@@ -213,7 +219,7 @@ def downgrade() -> None:
         op.drop_table(table)
     # Files registered by hand have no scans; schema 0001 cannot hold them.
     op.execute("DELETE FROM files WHERE sha256 IS NULL OR source_path IS NULL")
-    with op.batch_alter_table("files", recreate="always") as batch:
+    with op.batch_alter_table("files", recreate=_recreate()) as batch:
         batch.drop_constraint("uq_files_computer_no", type_="unique")
         batch.drop_index("ix_files_file_no_norm")
         for name in ("fk_files_section_id", "fk_files_office_id", "fk_files_original_id"):

@@ -159,6 +159,16 @@ def upgrade() -> None:
             "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
             "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()"
         )
+        # Final notes' search index, as pages_fts in 0001 (registry/search_pg.py).
+        op.execute(
+            "CREATE TABLE notes_fts ("
+            " note_id integer PRIMARY KEY"
+            "  CONSTRAINT fk_notes_fts_note_id REFERENCES notes(id) ON DELETE CASCADE,"
+            " body text NOT NULL,"
+            " tsv tsvector GENERATED ALWAYS AS"
+            "  (to_tsvector('scanpipe_hindi'::regconfig, body)) STORED)"
+        )
+        op.execute("CREATE INDEX ix_notes_fts_tsv ON notes_fts USING gin (tsv)")
 
 
 def downgrade() -> None:
@@ -168,6 +178,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
     elif dialect == "postgresql":
+        op.execute("DROP TABLE IF EXISTS notes_fts")
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_refuse()")
     for table in ("audit_log", "custody", "approvals", "notes", "holdings", "movements"):

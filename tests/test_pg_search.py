@@ -94,7 +94,8 @@ def test_ranking_and_limit(pg_url: str, tmp_path: Path) -> None:
 
 
 def test_a_very_common_word_is_ranked_among_its_newest_matches(pg_url: str, tmp_path: Path) -> None:
-    """The same window as SqliteFtsSearch (test_search.py), with the same pages."""
+    """The same window as SqliteFtsSearch (test_search.py), with the same pages; PostgreSQL
+    sizes it from the word's share of pages in the column statistics, so ANALYZE first."""
     with pg_database() as url, Registry.open(url, tmp_path / "archive") as reg:
         texts = ["भूमि भूमि भूमि भूमि आवंटन"] + [f"भूमि प्रकरण क्रमांक {i} की सुनवाई" for i in range(9)]
         ids = []
@@ -105,7 +106,27 @@ def test_a_very_common_word_is_ranked_among_its_newest_matches(pg_url: str, tmp_
             ids.append(reg.add_file(src, [page], {}))
         everything = [h.file_id for h in reg.search("भूमि", limit=3)]
         assert everything[0] == ids[0]  # the page that says it four times ranks first
+        with reg._engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE pages_fts")
         reg._search = PostgresSearch(rank_window=3)
         windowed = [h.file_id for h in reg.search("भूमि", limit=10)]
         assert sorted(windowed) == ids[-4:]  # the window plus its boundary page
         assert [h.file_id for h in reg.search("आवंटन")] == [ids[0]]  # rare words: unaffected
+
+
+def test_a_word_missing_from_the_newest_pages_is_still_found(pg_url: str, tmp_path: Path) -> None:
+    """The statistics say the word is on half the pages, but only on the oldest half: the
+    range sized from that share holds none, so it widens until hits are found."""
+    with pg_database() as url, Registry.open(url, tmp_path / "archive") as reg:
+        texts = [f"पुराना अभिलेख {i}" for i in range(5)] + [f"नया आदेश {i}" for i in range(5)]
+        ids = []
+        for i, page_text in enumerate(texts):
+            sha = hashlib.sha256(f"skew-{i}".encode()).hexdigest()
+            src = FileSource(path=Path(f"/inbox/{i}.pdf"), pages=(), sha256=sha, size_bytes=1)
+            page = PageResult(number=1, status=PageStatus.OK, text=page_text, confidence=90.0)
+            ids.append(reg.add_file(src, [page], {}))
+        with reg._engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE pages_fts")
+        reg._search = PostgresSearch(rank_window=1)
+        found = [h.file_id for h in reg.search("पुराना", limit=20)]
+        assert found and set(found) <= set(ids[:5])

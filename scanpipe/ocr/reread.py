@@ -32,12 +32,25 @@ PAD = 0.5  # of the line height, around the words' box
 _DATE = regex.compile(r"^[(]?[0-9०-९]{1,2}[/.\-][0-9०-९]{1,2}[/.\-][0-9०-९]{2,4}[).,;]*$")
 
 
+#: A Latin file number read cleanly: a head letter and digits, or the conventional form
+#: (``16/51/07-Rev``). No Roman numerals, no marks: nothing a second reading could add.
+_CLEAN = regex.compile(
+    r"(?:[A-Z]-[0-9]+(?:\([0-9]+\))?(?:/[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*)+"
+    r"|[0-9]{1,4}/[0-9]{1,4}/[0-9]{2}-[A-Za-z]{2,})[.,;]?"
+)
+_DEVANAGARI_LETTER = regex.compile(r"[\p{Devanagari}--[०-९]]", flags=regex.V1)
+
+
 def _has_number(text: str) -> bool:
-    """A word with two slashes that is not a date: ``A-11011/1()/2013-Est`` too, which the
-    first reading mangled past parsing -- the lines that most need a second reading."""
-    if any("/" in found for _, _, found in find_candidates(text)):
-        return True
-    return any(w.count("/") >= 2 and not _DATE.match(w) for w in text.split())
+    """Does the line hold a number the English model could read better than the first reading?
+
+    A number-like word (a file-number candidate, or two slashes and not a date, like the
+    mangled ``A-11011/1()/2013-Est``) qualifies unless it is already a clean Latin number,
+    or is written in Devanagari, which the English model cannot read.
+    """
+    words = [w for w in text.split() if w.count("/") >= 2 and not _DATE.match(w)]
+    words += [f for _, _, f in find_candidates(text) if "/" in f and f not in words]
+    return any(not _CLEAN.fullmatch(w) and not _DEVANAGARI_LETTER.search(w) for w in words)
 
 
 def file_number_lines(words: tuple[Word, ...]) -> list[tuple[str, tuple[int, int, int, int]]]:

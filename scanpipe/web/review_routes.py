@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 
 from scanpipe.ingest import review as intake
@@ -102,3 +102,44 @@ def accept(
 ) -> Response:
     page_review.accept_page(request.app.state.registry, file_id, number, user.login)
     return _back(request, file_id, number, "accepted")
+
+
+@router.post("/review/jobs/{job}/retry")
+def retry_job(
+    request: Request,
+    job: Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Za-z._-]+$")],
+    user: Annotated[UserInfo, Depends(REVIEW)],
+    rotate: Annotated[str, Form()] = "",
+    langs: Annotated[str, Form(max_length=40)] = "",
+    dpi: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    """Put a failed intake job back in the queue with other settings; the watcher converts it.
+
+    Converting in the request would hold a browser for minutes; ``scanpipe review retry``
+    on the CLI is the way to convert at once and watch the result.
+    """
+    ocr: dict[str, object] = {}
+    if rotate.strip():
+        ocr["rotate"] = int(rotate)
+    if langs.strip() in LANG_CHOICES:
+        ocr["langs"] = langs.strip()
+    if dpi.strip():
+        ocr["target_dpi"] = int(dpi)
+    queued = intake.requeue(request.app.state.settings, job, ocr)
+    queued.release()
+    request.app.state.routing.log_access(None, user.login, "intake-retry", job=job, **ocr)
+    return redirect("/review#intake", "requeued", request)
+
+
+@router.post("/review/jobs/{job}/reject")
+def reject_job(
+    request: Request,
+    job: Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Za-z._-]+$")],
+    user: Annotated[UserInfo, Depends(REVIEW)],
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    intake.reject(
+        request.app.state.settings.home, job, note or f"rejected on the web by {user.login}"
+    )
+    request.app.state.routing.log_access(None, user.login, "intake-reject", job=job)
+    return redirect("/review#intake", "rejected", request)

@@ -31,6 +31,7 @@ def _url(path: str, server: Server) -> str:
         "size": "thumb",
         "note_id": "1",
         "code": "en",
+        "job": "20260101-000000-abcdef",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,27 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(str(url.database))
 
 
+def _use_wal(cur: sqlite3.Cursor) -> None:
+    """Switch a database to WAL once; it is persistent, so later connections only read it.
+
+    Switching needs an exclusive lock and, while another connection is opening the same
+    new database, SQLite can refuse it with "database is locked" without waiting on the
+    busy timeout (seen as a 1-in-10 failure of four processes opening a new registry at
+    once). The switch is retried for up to the busy timeout.
+    """
+    if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def make_engine(db_url: str) -> Engine:
     """Create the engine with the pragmas and transaction hooks described above."""
     url = parse_url(db_url)
@@ -99,7 +121,7 @@ def make_engine(db_url: str) -> Engine:
         try:
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cur)
         finally:
             cur.close()
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -50,7 +51,8 @@ class FileRow(Base):
     source_path: Mapped[str | None] = mapped_column(Text)
     sha256: Mapped[str | None] = mapped_column(String(64))
     page_count: Mapped[int] = mapped_column(Integer)
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    # 64-bit: a scanned stack passes 2 GiB (migration 0004; SQLite's INTEGER already is).
+    size_bytes: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     pdf_path: Mapped[str | None] = mapped_column(Text)
     text_path: Mapped[str | None] = mapped_column(Text)

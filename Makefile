@@ -38,8 +38,10 @@ demo: deps
 	@echo; echo "Search: कलेक्टर"
 	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe search कलेक्टर
 
+# The whole suite: Redis and PostgreSQL are started first (.ci/services.sh), and with
+# SCANPIPE_REQUIRE_SERVERS=1 a test that cannot reach them fails instead of skipping.
 test: deps
-	$(PY) -m pytest -q
+	. .ci/services.sh && SCANPIPE_REQUIRE_SERVERS=1 $(PY) -m pytest -q
 
 lint: venv
 	$(VENV)/bin/ruff check scanpipe tests bench

@@ -12,7 +12,6 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import pikepdf
 import pytest
@@ -25,9 +24,6 @@ from scanpipe.model import PageResult
 from scanpipe.pipeline import FileOutcome, Outcome, convert
 from scanpipe.registry.store import Registry
 from scanpipe.settings import Settings
-
-J = TypeVar("J")
-R = TypeVar("R")
 
 FAKE = "fakes:FakeEngine"
 CRASHING = "fakes:CrashingEngine"

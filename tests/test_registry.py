@@ -87,7 +87,9 @@ def test_open_creates_dirs_migrates_and_is_idempotent(tmp_path: Path) -> None:
         assert r.stats() == RegistryStats(0, 0, 0)
     assert (tmp_path / "archive").is_dir()
     conn = sqlite3.connect(db_path(tmp_path))
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0004_big_sizes",)]
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+        ("0004_big_sizes",)
+    ]
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()
 

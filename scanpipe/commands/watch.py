@@ -258,16 +258,10 @@ def review_retry(
     config: Path | None,
 ) -> None:
     """Convert a failed job again, here and now, optionally with other settings."""
-    from scanpipe.ingest.review import requeue
+    from scanpipe.ingest.review import ocr_overrides, requeue
 
     settings = _load(ctx, config)
-    ocr: dict[str, object] = {}
-    if rotate is not None:
-        ocr["rotate"] = int(rotate)
-    if langs:
-        ocr["langs"] = langs
-    if dpi:
-        ocr["target_dpi"] = dpi
+    ocr = ocr_overrides(int(rotate) if rotate is not None else None, langs, dpi)
     _check_tools(settings.with_ocr(**ocr))
     _setup_logging()
     claimed = requeue(settings, job, ocr)

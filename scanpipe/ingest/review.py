@@ -135,6 +135,18 @@ def reject(home: Path, job: str, note: str = "") -> str:
     return f"rejected {item.original_name}{kept}"
 
 
+def ocr_overrides(rotate: int | None, langs: str | None, dpi: int | None) -> dict[str, Any]:
+    """What a retry changes in a job's OCR settings; unset choices keep the job's own."""
+    ocr: dict[str, Any] = {}
+    if rotate is not None:
+        ocr["rotate"] = int(rotate)
+    if langs:
+        ocr["langs"] = langs
+    if dpi:
+        ocr["target_dpi"] = dpi
+    return ocr
+
+
 def requeue(settings: Settings, job_id: str, ocr: dict[str, Any]) -> Job:
     """Put a failed job back into claims/ with other OCR settings; return it locked.
 

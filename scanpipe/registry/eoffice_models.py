@@ -153,6 +153,12 @@ class SuggestionInfo:
     status: str
 
 
+def place_text(room: str | None, almirah: str | None, shelf: str | None, bundle: str | None) -> str:
+    """A record-room place as clerks write it, ``?`` for what is not known; "" if nothing is."""
+    bits = [room, almirah, shelf, bundle]
+    return " / ".join(b or "?" for b in bits) if any(bits) else ""
+
+
 @dataclass(frozen=True)
 class FileRecord:
     """Everything e-Office and the records room know about one file; ``file show``."""
@@ -193,8 +199,7 @@ class FileRecord:
     @property
     def location(self) -> str:
         """``room / almirah / shelf / bundle`` as far as known."""
-        bits = [self.room, self.almirah, self.shelf, self.bundle]
-        return " / ".join(b or "?" for b in bits) if any(bits) else ""
+        return place_text(self.room, self.almirah, self.shelf, self.bundle)
 
     @classmethod
     def from_row(

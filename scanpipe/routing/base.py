@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +17,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from scanpipe.errors import ExitCode, NotFoundError, ScanpipeError
-from scanpipe.registry.db import BEGIN_MODE, db_errors
 from scanpipe.registry.eoffice_models import SectionRow
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.records import resolve_section
@@ -57,17 +56,12 @@ class RoutingBase:
             raise ValueError("the routing clock must return an aware datetime")
         return now.astimezone(UTC)
 
-    @contextlib.contextmanager
-    def _writing(self, action: str) -> Iterator[Session]:
-        with db_errors(action), Session(self._engine, expire_on_commit=False) as session:
-            session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
-            yield session
-            session.commit()
+    def _writing(self, action: str) -> contextlib.AbstractContextManager[Session]:
+        """The registry's write transaction (BEGIN IMMEDIATE, errors translated)."""
+        return self.registry._writing(action)
 
-    @contextlib.contextmanager
-    def _reading(self, action: str) -> Iterator[Session]:
-        with db_errors(action), Session(self._engine) as session:
-            yield session
+    def _reading(self, action: str) -> contextlib.AbstractContextManager[Session]:
+        return self.registry._reading(action)
 
     # -- users ------------------------------------------------------------
 

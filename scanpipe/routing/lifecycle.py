@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scanpipe.registry.eoffice import FileState
+from scanpipe.registry.eoffice_models import place_text
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.records import set_fields
 from scanpipe.registry.routing_models import CustodyRow, MovementRow, TrackingRow
@@ -181,5 +182,4 @@ class LifecycleMixin(MovesMixin):
 
 
 def _place(row: FileRow) -> str:
-    bits = [row.room, row.almirah, row.shelf, row.bundle]
-    return " / ".join(b or "?" for b in bits) if any(bits) else ""
+    return place_text(row.room, row.almirah, row.shelf, row.bundle)

@@ -212,8 +212,3 @@ class TrackingMixin(NotesMixin):
         return CustodyInfo(
             row.kind, self._user_by_id(session, row.person_id), row.at, row.location, row.remarks
         )
-
-
-def age_days(since: datetime, now: datetime) -> int:
-    """Whole days a file has waited; the pendency buckets count these."""
-    return max(0, (now - since).days)

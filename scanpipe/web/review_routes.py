@@ -118,13 +118,11 @@ def retry_job(
     Converting in the request would hold a browser for minutes; ``scanpipe review retry``
     on the CLI is the way to convert at once and watch the result.
     """
-    ocr: dict[str, object] = {}
-    if rotate.strip():
-        ocr["rotate"] = int(rotate)
-    if langs.strip() in LANG_CHOICES:
-        ocr["langs"] = langs.strip()
-    if dpi.strip():
-        ocr["target_dpi"] = int(dpi)
+    ocr = intake.ocr_overrides(
+        int(rotate) if rotate.strip() else None,
+        langs.strip() if langs.strip() in LANG_CHOICES else None,
+        int(dpi) if dpi.strip() else None,
+    )
     queued = intake.requeue(request.app.state.settings, job, ocr)
     queued.release()
     request.app.state.routing.log_access(None, user.login, "intake-retry", job=job, **ocr)

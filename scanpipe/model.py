@@ -112,6 +112,11 @@ class PageResult:
     # (line as first read, the same line read again by ``OcrSettings.reread_langs``) for
     # lines holding a file number; extraction trusts a number both readings agree on.
     rereads: tuple[tuple[str, str], ...] = ()
+    # The completeness check (ocr/completeness.py): the share of the page's text-like
+    # ink that produced no word (-1: not measured), and which reading the text is from.
+    missing: float = -1.0
+    reading: str = ""
+    attempts: int = 0
 
 
 class PartStart(NamedTuple):

@@ -82,13 +82,21 @@ def _log(out_base: Path, width: int, height: int, mean: float, outcome: str) -> 
 
 
 class FakeEngine:
-    """Implements ``scanpipe.ocr.engine.OcrEngine`` without running anything external."""
+    """Implements ``scanpipe.ocr.engine.OcrEngine`` without running anything external.
+
+    It reads brightness, so it asks for the page grey, as an engine that
+    thresholds for itself would.
+    """
+
+    wants = "grey"
 
     def orientation(self, gray: np.ndarray, dpi: int, work: Path) -> tuple[int, float]:
         # No opinion: the pipeline keeps a page upright below its confidence floor.
         return 0, 0.0
 
-    def recognise(self, gray: np.ndarray, dpi: int, langs: str, out_base: Path) -> OcrPage:
+    def recognise(
+        self, gray: np.ndarray, dpi: int, langs: str, out_base: Path, psm: int | None = None
+    ) -> OcrPage:
         height, width = gray.shape[:2]
         mean = float(gray.mean())
         self._check(mean, out_base, width, height)
@@ -112,3 +120,53 @@ class CrashingEngine(FakeEngine):
         if mean < DARK:
             _log(out_base, width, height, mean, "crashed")
             raise RuntimeError(f"fake OCR crash on a dark page (mean grey {mean:.0f})")
+
+
+class LineEngine(FakeEngine):
+    """Reads every text line it can see: one word per line of ink, boxed where the ink is.
+
+    Lines are runs of rows holding ink (pixels below mid-grey), so the
+    completeness check finds its words exactly where the ink is. It takes the
+    binarised page, as Tesseract does.
+    """
+
+    wants = "binary"
+
+    def recognise(
+        self, gray: np.ndarray, dpi: int, langs: str, out_base: Path, psm: int | None = None
+    ) -> OcrPage:
+        height, width = gray.shape[:2]
+        self._check(float(gray.mean()), out_base, width, height)
+        words = tuple(
+            Word(f"line{n}", 90.0, box, n) for n, box in enumerate(self._lines(gray, psm), start=1)
+        )
+        text = " ".join(w.text for w in words)
+        pdf = write_text_layer(out_base.with_suffix(".pdf"), width, height, dpi)
+        _log(out_base, width, height, float(gray.mean()), f"psm{psm} {langs}")
+        return OcrPage(text, words, mean_confidence(words) if words else -1.0, pdf)
+
+    def _lines(self, gray: np.ndarray, psm: int | None) -> list[tuple[int, int, int, int]]:
+        ink = gray < 128
+        rows = ink.any(axis=1)
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], rows.astype(np.int8), [0]])))
+        boxes = []
+        for top, bottom in zip(edges[::2], edges[1::2], strict=True):
+            cols = np.flatnonzero(ink[top:bottom].any(axis=0))
+            boxes.append((int(cols[0]), int(top), int(cols[-1]) + 1, int(bottom)))
+        return boxes
+
+
+class HalfBlindEngine(LineEngine):
+    """Like LineEngine, but its default segmentation drops the lower half of the text.
+
+    That is how a real layout analysis loses a block: the words it does return
+    are confident, so only the completeness check can tell. With ``--psm 6``
+    (the chain's first fallback) it reads the whole page.
+    """
+
+    def _lines(self, gray: np.ndarray, psm: int | None) -> list[tuple[int, int, int, int]]:
+        boxes = super()._lines(gray, psm)
+        if psm == 6:
+            return boxes
+        middle = (boxes[0][1] + boxes[-1][3]) / 2 if boxes else 0
+        return [box for box in boxes if box[3] < middle]

@@ -27,12 +27,24 @@ _ENV = {"OMP_THREAD_LIMIT": "1"}
 
 @runtime_checkable
 class OcrEngine(Protocol):
+    """What the pipeline needs from an OCR engine.
+
+    An engine may declare ``wants = "grey"`` when it thresholds pages itself;
+    otherwise it is handed the binarised page (ocr/binarise.py).
+    """
+
     def orientation(self, gray: np.ndarray, dpi: int, work: Path) -> tuple[int, float]:
         """Return (0 or 180, confidence) for a page whose text lines are already horizontal."""
         ...
 
-    def recognise(self, gray: np.ndarray, dpi: int, langs: str, out_base: Path) -> OcrPage:
-        """OCR an upright page once; write ``out_base.pdf`` as its text layer."""
+    def recognise(
+        self, gray: np.ndarray, dpi: int, langs: str, out_base: Path, psm: int | None = None
+    ) -> OcrPage:
+        """OCR an upright page once; write ``out_base.pdf`` as its text layer.
+
+        ``psm`` overrides the engine's page segmentation mode for this call (the
+        fallback chain tries another one); ``None`` keeps the engine's own.
+        """
         ...
 
 
@@ -81,6 +93,9 @@ def _osd_crop(gray: np.ndarray) -> np.ndarray:
 
 
 class TesseractEngine:
+    # Tesseract's own threshold is one global Otsu: it is given our binary page instead.
+    wants = "binary"
+
     def __init__(self, timeout_s: float = 300.0, psm: int = 3) -> None:
         self.timeout_s = timeout_s
         self.psm = psm
@@ -106,7 +121,9 @@ class TesseractEngine:
             return 0, 0.0  # too little text to tell: leave the page as it is
         return (180, conf) if rotate == 180 else (0, conf if rotate == 0 else 0.0)
 
-    def recognise(self, gray: np.ndarray, dpi: int, langs: str, out_base: Path) -> OcrPage:
+    def recognise(
+        self, gray: np.ndarray, dpi: int, langs: str, out_base: Path, psm: int | None = None
+    ) -> OcrPage:
         image = out_base.with_suffix(".ocr.pgm")  # uncompressed: 5 ms to write, not 200
         cv2.imwrite(str(image), gray)
         try:
@@ -120,7 +137,7 @@ class TesseractEngine:
                     "--dpi",
                     str(dpi),
                     "--psm",
-                    str(self.psm),
+                    str(self.psm if psm is None else psm),
                     "-c",
                     "textonly_pdf=1",
                     "txt",

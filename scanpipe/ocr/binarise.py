@@ -1,0 +1,157 @@
+"""Turn an upright grey page into the image Tesseract reads: ink black, paper white.
+
+Why we binarise ourselves: Tesseract thresholds a grey page with one global
+Otsu threshold. Under strong uneven light (one side of the sheet at 0.4-0.6 of
+the other) the paper of the dark side is darker than the ink of the bright
+side, so no single threshold exists: measured on such pages, Tesseract read
+0-70% of the text, and its own adaptive methods (``thresholding_method`` 1
+and 2) left 22-41% CER. A local threshold (Sauvola) compares each pixel with
+its own neighbourhood, so light that changes slowly across the sheet cancels
+out; on the same pages it read everything (0.2% CER), and on the dev letters
+it halved CER (0.64% -> 0.32%).
+
+Sauvola's threshold is ``m * (1 + k * (s / R - 1))`` over a window of about
+twice the text height. It is three box filters with OpenCV, 0.13 s for an
+A4 page at 300 dpi; scikit-image's ``threshold_sauvola`` gives the same
+threshold in 1.5 s (docs/decisions.md).
+
+Border cleaning happens *after* thresholding, on the binary image, so it can
+never move a threshold: dark scanner bed and the corners that straightening
+uncovers are painted white in the result, not in the grey page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# Sauvola's k: how far below the local mean ink must be, scaled by local contrast.
+# 0.2 is the textbook value; higher k keeps JPEG noise and blur halos out of the
+# strokes, lower k keeps faded ribbon. Chosen on tuning seeds (docs/benchmarks.md).
+DEFAULT_K = 0.3
+DYNAMIC_RANGE = 128.0  # R: the standard deviation of a full-contrast 8-bit window
+
+
+@dataclass(frozen=True)
+class Binarised:
+    """The OCR input and the ink mask the completeness check counts."""
+
+    image: np.ndarray  # uint8, 0 ink and 255 paper, the size of the upright page
+    ink: np.ndarray  # bool, True where ``image`` is ink
+
+
+def window_px(dpi: int) -> int:
+    """About 4 mm: twice the height of 12 pt type, odd, as Sauvola's window should be."""
+    return max(15, round(dpi / 6) | 1)
+
+
+def sauvola_ink(gray: np.ndarray, dpi: int, k: float = DEFAULT_K) -> np.ndarray:
+    """True where a pixel is darker than its neighbourhood's Sauvola threshold."""
+    win = (window_px(dpi),) * 2
+    f = gray.astype(np.float32)
+    mean = cv2.boxFilter(f, -1, win, borderType=cv2.BORDER_REFLECT)
+    sq = cv2.boxFilter(f * f, -1, win, borderType=cv2.BORDER_REFLECT)
+    std = cv2.sqrt(cv2.max(sq - mean * mean, 0))
+    threshold = mean * (1.0 + k * (std / DYNAMIC_RANGE - 1.0))
+    return f <= threshold
+
+
+def normalised_ink(gray: np.ndarray) -> np.ndarray:
+    """Divide by a paper estimate, then one Otsu threshold: the fallback binarisation.
+
+    It fails differently from Sauvola: it keeps faded strokes that sit in a
+    window with a dark neighbour, and it does not hollow out bold type.
+    """
+    h, w = gray.shape
+    scale = min(1.0, 600 / max(h, w))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    paper = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)), 5)
+    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(gray, paper, scale=255)
+    _, ink = cv2.threshold(flat, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink.astype(bool)
+
+
+def outside_mask(gray: np.ndarray) -> np.ndarray:
+    """Where the page is not paper: dark scanner bed, found on a closed small copy.
+
+    The closing removes text, so what stays far darker than the paper around
+    it is bed or a filled corner. Compared with a *local* paper level, so the
+    dark side of an unevenly lit sheet is not taken for bed.
+    """
+    h, w = gray.shape
+    scale = 400 / max(h, w)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    paper = cv2.dilate(background, np.ones((61, 61), np.uint8))  # brightest paper nearby
+    dark = (background < 0.7 * paper).astype(np.uint8)
+    if not dark.any():
+        return np.zeros((h, w), bool)
+    # Bed touches the edge of the scan; a dark photo or a stain inside the sheet does not.
+    _, labels = cv2.connectedComponents(dark)
+    edge = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))
+    edge.discard(0)
+    if not edge:
+        return np.zeros((h, w), bool)
+    bed = np.isin(labels, list(edge)).astype(np.uint8)
+    bed = cv2.dilate(bed, np.ones((5, 5), np.uint8))
+    return cv2.resize(bed, (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+
+
+def binarise(
+    gray: np.ndarray,
+    dpi: int,
+    method: str = "sauvola",
+    outside: np.ndarray | None = None,
+    k: float = DEFAULT_K,
+) -> Binarised:
+    """The image handed to the engine; ``outside`` (True = not part of the sheet) turns white.
+
+    ``grey`` is for engines that threshold for themselves (``OcrEngine.wants``):
+    the page stays grey and only what lies outside the sheet is painted the
+    paper's level; ``ink`` is still Sauvola's, for the completeness check.
+    """
+    if method in ("sauvola", "grey"):
+        ink = sauvola_ink(gray, dpi, k)
+    elif method == "normalised":
+        ink = normalised_ink(gray)
+    else:
+        raise ValueError(f"unknown binarisation {method!r}; use 'sauvola', 'normalised' or 'grey'")
+    if outside is not None:
+        ink &= ~outside
+    ink = _drop_edge_bars(ink, dpi, outside)
+    if method == "grey":
+        image = gray.copy()
+        if outside is not None and outside.any():
+            image[outside] = int(np.percentile(gray[::8, ::8], 75))
+        return Binarised(image, ink)
+    image = np.where(ink, 0, 255).astype(np.uint8)
+    return Binarised(image, ink)
+
+
+def _drop_edge_bars(ink: np.ndarray, dpi: int, outside: np.ndarray | None) -> np.ndarray:
+    """Remove bars of ink that touch the sheet's edge: the rim of the bed, a shadowed edge.
+
+    Tesseract reads them as ``|`` and ``l``, and a bed mask made on a small
+    copy always leaves a sliver. Only bar shapes go (taller than 10 mm, or
+    ten times longer than high); a letter cut by the edge stays.
+    """
+    touching = np.zeros_like(ink)
+    touching[[0, -1], :] = True
+    touching[:, [0, -1]] = True
+    if outside is not None and outside.any():
+        touching |= cv2.dilate(outside.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return ink
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    bar = (h > 10 * dpi / 25.4) | (w > 10 * h)
+    edge = np.zeros(n, bool)
+    edge[np.unique(labels[touching & ink])] = True
+    drop = bar & edge
+    drop[0] = False
+    if not drop.any():
+        return ink
+    return ink & ~drop[labels]

@@ -57,6 +57,9 @@ class OcrSettings:
     # Pages whose text-like ink did not all produce words are read again with other
     # settings (ocr/reading.py); off, they go straight to review.
     fallback: bool = True
+    # Doubtful Devanagari pages are read again with this model and each line keeps the
+    # surer reading (ocr/second_model.py); "" = never.
+    second_langs: str = "hin"
 
 
 @dataclass(frozen=True)

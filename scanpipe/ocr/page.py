@@ -184,6 +184,6 @@ def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
         words=len(ocr.words),
         rereads=rereads,
         missing=found.missing,
-        reading=reading.attempt.label,
+        reading=reading.label,
         attempts=reading.attempts,
     )

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from scanpipe.model import OcrPage
-from scanpipe.ocr import completeness
+from scanpipe.ocr import completeness, second_model
 from scanpipe.ocr.binarise import Binarised, binarise
 from scanpipe.ocr.completeness import Completeness
 from scanpipe.ocr.engine import OcrEngine
@@ -50,6 +50,14 @@ class Reading:
     attempt: Attempt
     attempts: int
     image: np.ndarray  # the binary image that attempt read (line re-reads use it too)
+    second_lines: int = 0  # lines whose text is the second model's (ocr/second_model.py)
+    second_langs: str = ""
+
+    @property
+    def label(self) -> str:
+        """What ``show`` prints: ``sauvola psm3 Devanagari + 7 lines hin``."""
+        extra = f" + {self.second_lines} lines {self.second_langs}" if self.second_lines else ""
+        return self.attempt.label + extra
 
 
 def _other_model(langs: str) -> str:
@@ -116,7 +124,18 @@ def read_page(
         if best.completeness.complete:
             break
     assert best is not None
-    return Reading(_settle(best.ocr, out_base), best.completeness, best.attempt, made, best.image)
+    page = _settle(best.ocr, out_base)
+    replaced = 0
+    if second_model.doubtful(page, best.attempt.langs, ocr.second_langs):
+        base = out_base.with_name(f"{out_base.name}-second")
+        again = engine.recognise(best.image, dpi, ocr.second_langs, base, psm=best.attempt.psm)
+        made += 1
+        if again.text_pdf is not None and again.text_pdf != page.text_pdf:
+            again.text_pdf.unlink(missing_ok=True)
+        page, replaced = second_model.combine(page, again)
+    return Reading(
+        page, best.completeness, best.attempt, made, best.image, replaced, ocr.second_langs
+    )
 
 
 def _discard(reading: Reading | None, keep: Path | None) -> None:

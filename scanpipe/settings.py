@@ -51,8 +51,8 @@ class OcrSettings:
     # Lines that hold a file number are read again with this model ("" = never): the
     # Devanagari model loses Latin head letters and Roman sub-file numerals (ocr/reread.py).
     reread_langs: str = "eng"
-    # How the page is made binary before OCR (ocr/binarise.py): "sauvola" (local
-    # threshold, survives uneven light) or "normalised" (paper divided out, then Otsu).
+    # What the engine is handed (ocr/binarise.py): "sauvola" (the flattened grey of
+    # Sauvola's ink, white elsewhere) or "flattened" (the page divided by its paper).
     binarise: str = "sauvola"
     # Pages whose text-like ink did not all produce words are read again with other
     # settings (ocr/reading.py); off, they go straight to review.

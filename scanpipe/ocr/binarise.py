@@ -32,6 +32,7 @@ import numpy as np
 # strokes, lower k keeps faded ribbon. Chosen on tuning seeds (docs/benchmarks.md).
 DEFAULT_K = 0.3
 DYNAMIC_RANGE = 128.0  # R: the standard deviation of a full-contrast 8-bit window
+METHODS = ("sauvola", "flattened", "grey")
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,6 @@ def flatten(gray: np.ndarray) -> np.ndarray:
     paper = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)), 5)
     paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, paper, scale=255)
-
-
-def normalised_ink(flat: np.ndarray) -> np.ndarray:
-    """One Otsu threshold over the flattened page: the fallback binarisation.
-
-    It fails differently from Sauvola: it keeps faded strokes that sit in a
-    window with a dark neighbour, and it does not hollow out bold type.
-    """
-    _, ink = cv2.threshold(flat, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return ink.astype(bool)
 
 
 def outside_mask(gray: np.ndarray) -> np.ndarray:
@@ -117,16 +108,16 @@ def binarise(
     makes everything else white. Tesseract's recogniser reads the grey edges of
     strokes (binary input cost 2.5 points of CER on small type), while its
     layout analysis and global threshold then see clean paper everywhere.
-    ``normalised`` is a plain binary image from one threshold on the
-    flattened page. ``grey`` is for engines that threshold for themselves
-    (``OcrEngine.wants``): the page as scanned, with only what lies outside
-    the sheet painted the paper's level. ``ink`` is Sauvola's in every case
-    but ``normalised``, for the completeness check.
+    ``flattened`` is the whole flattened page, for Tesseract's own threshold:
+    the fallback, because it keeps faint strokes that Sauvola's mask drops
+    (worn ribbon at low dpi). ``grey`` is for engines that threshold for
+    themselves (``OcrEngine.wants``): the page as scanned, with only what
+    lies outside the sheet painted the paper's level. ``ink`` is always
+    Sauvola's, for the completeness check.
     """
-    if method not in ("sauvola", "normalised", "grey"):
-        raise ValueError(f"unknown binarisation {method!r}; use 'sauvola', 'normalised' or 'grey'")
-    flat = flatten(gray) if method != "grey" else gray
-    ink = normalised_ink(flat) if method == "normalised" else sauvola_ink(gray, dpi, k)
+    if method not in METHODS:
+        raise ValueError(f"unknown binarisation {method!r}; use one of {', '.join(METHODS)}")
+    ink = sauvola_ink(gray, dpi, k)
     if outside is not None:
         ink &= ~outside
     ink = _drop_edge_bars(ink, dpi, outside)
@@ -134,8 +125,12 @@ def binarise(
         image = gray.copy()
         if outside is not None and outside.any():
             image[outside] = int(np.percentile(gray[::8, ::8], 75))
-    elif method == "normalised":
-        image = np.where(ink, 0, 255).astype(np.uint8)
+        return Binarised(image, ink)
+    flat = flatten(gray)
+    if method == "flattened":
+        image = flat
+        if outside is not None:
+            image[outside] = 255
     else:
         near_ink = cv2.dilate(ink.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
         image = np.where(near_ink, flat, 255).astype(np.uint8)

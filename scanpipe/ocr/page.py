@@ -15,7 +15,7 @@ import numpy as np
 
 from scanpipe.errors import ScanpipeError
 from scanpipe.model import Geometry, PageJob, PageResult, PageStatus
-from scanpipe.ocr.binarise import outside_mask
+from scanpipe.ocr.binarise import binarise, outside_mask
 from scanpipe.ocr.completeness import Completeness
 from scanpipe.ocr.engine import OcrEngine, load_engine
 from scanpipe.ocr.geometry import (
@@ -37,6 +37,10 @@ PNG_FAST = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRIT
 
 # Below this OSD confidence a 180° verdict is noise (phototest.tif at 100 dpi: 0.3).
 MIN_FLIP_CONFIDENCE = 1.5
+# When OSD is below that, the headline vote decides if at least this many word blobs
+# voted and this share of them agree (61 to 14 on a 180° carbon copy).
+WEAK_VOTE_MINIMUM = 20
+WEAK_VOTE_SHARE = 0.75
 
 
 # Resampling a page costs Tesseract more than a residual skew this small: on the real
@@ -88,15 +92,22 @@ def find_geometry(
     factor = 0.5 if dpi >= 300 else 1.0
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     level = rotate(small, -est.skew_deg, fill=paper_level(small))
+    # Both votes threshold globally (Otsu), which uneven light defeats just as it
+    # defeats OCR: they get the same locally thresholded page the engine reads.
+    level = binarise(level, round(dpi * factor)).image
     base = 0
     if est.vertical:
         level, base = quarter_turn(level, -90), 90
-    flip = headline_vote(level).decision()
+    vote = headline_vote(level)
+    flip = vote.decision()
     conf = 100.0
     if flip is None:
         flip, conf = engine.orientation(level, round(dpi * factor), work)
         if conf < MIN_FLIP_CONFIDENCE:
-            flip = 0  # most pages are scanned upright; a guess must not turn them over
+            # OSD is guessing. A clear headline majority (carbon copies and worn type
+            # make some words vote wrong) still beats a guess; without one, most pages
+            # are scanned upright, and a guess must not turn them over.
+            flip = vote.decision(minimum=WEAK_VOTE_MINIMUM, share=WEAK_VOTE_SHARE) or 0
     return Geometry((base + flip) % 360, est.skew_deg, conf)
 
 

@@ -1,8 +1,8 @@
 """Read a page until its text is all there: the first reading, then a short fallback chain.
 
 Why a chain and not one better setting: each way of reading fails on its own
-kind of page. A local threshold hollows out heavy type that a normalised
-global one keeps; page segmentation (``--psm 3``) sometimes drops a whole
+kind of page. A local threshold drops faint strokes that Tesseract's own
+threshold on the flattened page keeps; page segmentation (``--psm 3``) sometimes drops a whole
 block as "image" that ``--psm 6`` reads as one block of text; the script
 model and the ``hin`` model misread different pages. The completeness check
 (``completeness.check``) tells us which pages need another try, so the
@@ -32,7 +32,7 @@ from scanpipe.settings import OcrSettings
 class Attempt:
     """One way of reading a page: a binarisation, a page segmentation mode and a model."""
 
-    binarise: str  # "sauvola" or "normalised" (ocr/binarise.py)
+    binarise: str  # "sauvola", "flattened" or "grey" (ocr/binarise.py)
     psm: int
     langs: str
 
@@ -74,7 +74,7 @@ def attempts(ocr: OcrSettings, wants: str = "binary") -> tuple[Attempt, ...]:
     first = Attempt(method, ocr.psm, ocr.langs)
     if not ocr.fallback:
         return (first,)
-    other = {"sauvola": "normalised", "normalised": "sauvola"}.get(method, method)
+    other = {"sauvola": "flattened", "flattened": "sauvola"}.get(method, method)
     chain = [
         first,
         Attempt(first.binarise, 6 if ocr.psm != 6 else 4, ocr.langs),

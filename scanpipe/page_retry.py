@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.sources import open_source
 from scanpipe.model import PageJob, PageRef, SourceKind
 from scanpipe.ocr.page import process_page
 from scanpipe.registry.page_review import (
@@ -30,6 +29,7 @@ from scanpipe.registry.page_review import (
 )
 from scanpipe.registry.store import Registry
 from scanpipe.settings import OcrSettings, Settings
+from scanpipe.sources import open_source
 
 ROTATIONS = (0, 90, 180, 270)
 DPI_RANGE = (100, 600)

@@ -75,8 +75,8 @@ def _inboxes(settings: Settings, paths: Sequence[Path], declared: dict[str, str]
 @contextmanager
 def _runner(settings: Settings, executor: str = "local") -> Iterator[object]:
     from scanpipe.executors import make_executor
-    from scanpipe.ingest.journal import Journal
-    from scanpipe.ingest.runner import Runner
+    from scanpipe.hotfolder.journal import Journal
+    from scanpipe.hotfolder.runner import Runner
     from scanpipe.registry.store import Registry
 
     with Registry.open(settings.db_url, settings.archive_dir) as registry:
@@ -141,8 +141,8 @@ def watch(
     .done file appears in it, or after batch_idle_s without changes.
     Failures go to the review queue ('scanpipe review list').
     """
-    from scanpipe.ingest.journal import Journal
-    from scanpipe.ingest.watch import Watcher
+    from scanpipe.hotfolder.journal import Journal
+    from scanpipe.hotfolder.watch import Watcher
 
     settings = _load(ctx, config, jobs)
     settings = _inboxes(settings, inboxes, {k: v for k, v in declared.items() if v})
@@ -194,7 +194,7 @@ def review() -> None:
 @click.pass_context
 def review_list(ctx: click.Context, as_json: bool) -> None:
     """Open items: job, kind, original file name, inbox, reason and time."""
-    from scanpipe.ingest.review import items
+    from scanpipe.hotfolder.review import items
 
     found = items(_load(ctx, None).home)
     if as_json:
@@ -223,7 +223,7 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def review_show(ctx: click.Context, job: str) -> None:
     """Everything recorded about one item, and what its folder holds."""
-    from scanpipe.ingest.review import find
+    from scanpipe.hotfolder.review import find
 
     item = find(_load(ctx, None).home, job)
     out.print(f"[bold]{item.job}[/] ({item.kind})  {item.dir}")
@@ -258,7 +258,7 @@ def review_retry(
     config: Path | None,
 ) -> None:
     """Convert a failed job again, here and now, optionally with other settings."""
-    from scanpipe.ingest.review import ocr_overrides, requeue
+    from scanpipe.hotfolder.review import ocr_overrides, requeue
 
     settings = _load(ctx, config)
     ocr = ocr_overrides(int(rotate) if rotate is not None else None, langs, dpi)
@@ -287,7 +287,7 @@ def review_retry(
 @click.pass_context
 def review_accept(ctx: click.Context, job: str) -> None:
     """Close a duplicate (its copy is deleted) or a flagged file (it is fine as registered)."""
-    from scanpipe.ingest.review import accept
+    from scanpipe.hotfolder.review import accept
 
     out.print(accept(_load(ctx, None).home, job))
 
@@ -298,7 +298,7 @@ def review_accept(ctx: click.Context, job: str) -> None:
 @click.pass_context
 def review_reject(ctx: click.Context, job: str, note: str) -> None:
     """Close an item without registering it; the original is kept in reviewed/."""
-    from scanpipe.ingest.review import reject
+    from scanpipe.hotfolder.review import reject
 
     out.print(reject(_load(ctx, None).home, job, note))
 
@@ -312,7 +312,7 @@ def review_reject(ctx: click.Context, job: str, note: str) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, config: Path | None) -> None:
     """Queue depth, files in progress, failures and pages per minute today."""
-    from scanpipe.ingest.status import collect
+    from scanpipe.hotfolder.status import collect
 
     figures = collect(_load(ctx, config))
     if as_json:

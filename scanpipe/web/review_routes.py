@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 
-from scanpipe.ingest import review as intake
+from scanpipe.hotfolder import review as intake
 from scanpipe.page_retry import ROTATIONS, retry_page
 from scanpipe.registry import page_review
 from scanpipe.routing import UserInfo

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanpipe.ingest.names import display_name
+from scanpipe.hotfolder.names import display_name
 
 JOB_FILE = "job.json"
 LOCK_FILE = "lock"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scanpipe.errors import NotFoundError, ScanpipeError
-from scanpipe.ingest.claim import (
+from scanpipe.hotfolder.claim import (
     PAYLOAD,
     Job,
     copy_remote,
@@ -26,7 +26,7 @@ from scanpipe.ingest.claim import (
     try_lock,
     write_json,
 )
-from scanpipe.ingest.quarantine import QUEUES, REASON_FILE
+from scanpipe.hotfolder.quarantine import QUEUES, REASON_FILE
 from scanpipe.settings import Settings
 
 REVIEWED = "reviewed"

@@ -23,7 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from scanpipe import samples
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.sheets import (
+from scanpipe.sheets.split import (
     MAX_QR_VERSION,
     PART_LABELS,
     READ_DPI,

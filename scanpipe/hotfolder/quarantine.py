@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scanpipe.errors import ExitCode, InputFileError, ScanpipeError
-from scanpipe.ingest.claim import Job, drop_remote_original, now_iso, write_json
+from scanpipe.hotfolder.claim import Job, drop_remote_original, now_iso, write_json
 
 QUEUES = {"failed": "failed", "duplicate": "duplicates", "flagged": "review"}
 REASON_FILE = "reason.json"

@@ -16,8 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from scanpipe.errors import ExitCode, ScanpipeError
-from scanpipe.registry.eoffice import (
+from scanpipe.eoffice.terms import (
     Category,
     DocKind,
     FileState,
@@ -26,6 +25,7 @@ from scanpipe.registry.eoffice import (
     PartKind,
     label,
 )
+from scanpipe.errors import ExitCode, ScanpipeError
 from scanpipe.registry.eoffice_models import FileRecord
 
 out = Console(highlight=False)
@@ -305,7 +305,7 @@ def label_cmd(ctx: click.Context, file_id: int, page: int, kind: str) -> None:
 @click.argument("number")
 def number(number: str) -> None:
     """Check a file number and show how it is read (फाइल क्रमांक जाँचें)."""
-    from scanpipe.registry.fileno import parse_file_no
+    from scanpipe.eoffice.fileno import parse_file_no
     from scanpipe.registry.nic import nic_folder_name
 
     n = parse_file_no(number)

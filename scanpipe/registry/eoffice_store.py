@@ -17,16 +17,16 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from scanpipe.eoffice.fileno import parse_file_no
+from scanpipe.eoffice.terms import RecordError
 from scanpipe.errors import NotFoundError
 from scanpipe.registry.db import BEGIN_MODE, db_errors
-from scanpipe.registry.eoffice import RecordError
 from scanpipe.registry.eoffice_models import (
     FileRecord,
     OfficeRow,
     SectionRow,
     SuggestionInfo,
 )
-from scanpipe.registry.fileno import parse_file_no
 from scanpipe.registry.models import FileRow, PageRow
 from scanpipe.registry.records import (
     FileDraft,

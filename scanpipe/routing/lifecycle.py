@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scanpipe.registry.eoffice import FileState
+from scanpipe.eoffice.terms import FileState
 from scanpipe.registry.eoffice_models import place_text
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.records import set_fields

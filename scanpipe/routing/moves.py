@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from scanpipe.registry.eoffice import FileState, Nature
+from scanpipe.eoffice.terms import FileState, Nature
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.routing_models import (
     ApprovalRow,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scanpipe.eoffice.terms import FileState
 from scanpipe.errors import NotFoundError
-from scanpipe.registry.eoffice import FileState
 from scanpipe.registry.routing_models import ApprovalRow, NoteRow, UserRow
 from scanpipe.routing.lifecycle import LifecycleMixin
 from scanpipe.routing.rules import NoteStatus, Purpose, RuleError, require

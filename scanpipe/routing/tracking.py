@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Integer, and_, case, extract, func, select, union
 from sqlalchemy.orm import Session
 
-from scanpipe.registry.eoffice import FileState
+from scanpipe.eoffice.terms import FileState
 from scanpipe.registry.eoffice_models import SectionRow
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.routing_models import (

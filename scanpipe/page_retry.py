@@ -111,4 +111,4 @@ def retry_page(
         f"{dpi} dpi" if dpi else "",
     ]
     what = ", ".join(b for b in bits if b) or "same settings"
-    return apply_result(registry, file_id, number, result, f"re-read with {what} ({by})")
+    return apply_result(registry, file_id, number, result, f"re-read with {what} ({by})", by=by)

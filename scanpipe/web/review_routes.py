@@ -123,9 +123,9 @@ def retry_job(
         langs.strip() if langs.strip() in LANG_CHOICES else None,
         int(dpi) if dpi.strip() else None,
     )
-    queued = intake.requeue(request.app.state.settings, job, ocr)
+    state = request.app.state
+    queued = intake.requeue(state.settings, job, ocr, by=user.login, registry=state.registry)
     queued.release()
-    request.app.state.routing.log_access(None, user.login, "intake-retry", job=job, **ocr)
     return redirect("/review#intake", "requeued", request)
 
 
@@ -136,8 +136,7 @@ def reject_job(
     user: Annotated[UserInfo, Depends(REVIEW)],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    intake.reject(
-        request.app.state.settings.home, job, note or f"rejected on the web by {user.login}"
-    )
-    request.app.state.routing.log_access(None, user.login, "intake-reject", job=job)
+    state = request.app.state
+    note = note or f"rejected on the web by {user.login}"
+    intake.reject(state.settings.home, job, note, by=user.login, registry=state.registry)
     return redirect("/review#intake", "rejected", request)

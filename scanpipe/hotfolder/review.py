@@ -1,4 +1,4 @@
-"""The review queue: failed/, duplicates/ and review/, and what an admin can do with each item.
+"""The intake queue: failed/, duplicates/ and review/, and what an admin can do with each item.
 
 Items are folders, so the queue survives anything and an admin can look with
 a file manager too. Deciding on an item moves its folder to ``reviewed/``
@@ -82,13 +82,13 @@ def items(home: Path) -> list[Item]:
 
 def find(home: Path, job: str) -> Item:
     if "/" in job or job.startswith("."):
-        raise NotFoundError(f"{job!r} is not a job id", advice="run 'scanpipe review list'")
+        raise NotFoundError(f"{job!r} is not a job id", advice="run 'scanpipe intake list'")
     for kind, sub in QUEUES.items():
         item = _load(kind, home / sub / job)
         if item is not None:
             return item
     raise NotFoundError(
-        f"there is no open review item {job}", advice="run 'scanpipe review list' to see them"
+        f"there is no open intake item {job}", advice="run 'scanpipe intake list' to see them"
     )
 
 
@@ -126,8 +126,8 @@ def accept(
     if item.kind == "failed":
         raise ScanpipeError(
             f"job {job} failed; there is nothing registered to accept",
-            advice=f"'scanpipe review retry {job}' converts it again (maybe with --rotate, "
-            f"--lang or --dpi); 'scanpipe review reject {job}' closes it",
+            advice=f"'scanpipe intake retry {job}' converts it again (maybe with --rotate, "
+            f"--lang or --dpi); 'scanpipe intake reject {job}' closes it",
         )
     if item.kind == "duplicate":
         shutil.rmtree(item.payload, ignore_errors=True)
@@ -185,12 +185,12 @@ def requeue(
     if item.kind != "failed":
         raise ScanpipeError(
             f"job {job_id} is a {item.kind} item, not a failure",
-            advice=f"use 'scanpipe review accept {job_id}' or 'reject {job_id}'",
+            advice=f"use 'scanpipe intake accept {job_id}' or 'reject {job_id}'",
         )
     if not try_lock(item.dir):
         raise ScanpipeError(
             f"job {job_id} is being worked on by another process",
-            advice="wait for it to finish, then look again with 'scanpipe review list'",
+            advice="wait for it to finish, then look again with 'scanpipe intake list'",
         )
     try:
         job = Job.load(item.dir)

@@ -233,7 +233,7 @@ class Watcher:
             return Failure(
                 "refused",
                 entry.problem,
-                "rename it with plain letters and digits, then use 'scanpipe review retry JOB'",
+                "rename it with plain letters and digits, then use 'scanpipe intake retry JOB'",
                 3,
             )
         if expired:

@@ -10,9 +10,10 @@ the rule's own message, a missing file a 404, and so on.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 
-from scanpipe.errors import NotFoundError, ScanpipeError, SearchQueryError
+from scanpipe.errors import ExitCode, NotFoundError, ScanpipeError, SearchQueryError
 from scanpipe.registry.store import Registry
 from scanpipe.routing import Routing, RuleError
 from scanpipe.settings import Settings
@@ -79,42 +80,69 @@ def render(
 def redirect(url: str, flash: str | None = None, request: Request | None = None) -> Response:
     if flash and request is not None:
         request.session["flash"] = flash
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(url, status_code=HTTPStatus.SEE_OTHER)
 
 
-def _status(exc: ScanpipeError) -> int:
+#: The HTTP status of an error by its exit code, when no error class below is more specific:
+#: what the person asked for was wrong (400), or the server could not do it (500). Named,
+#: so that a new ExitCode member shows up here as a decision rather than as a number range.
+HTTP_STATUS: Final[Mapping[ExitCode, HTTPStatus]] = {
+    ExitCode.BAD_ARGS: HTTPStatus.BAD_REQUEST,
+    ExitCode.INPUT_FILE: HTTPStatus.BAD_REQUEST,
+    ExitCode.MISSING_DEPENDENCY: HTTPStatus.BAD_REQUEST,
+    ExitCode.PARTIAL: HTTPStatus.BAD_REQUEST,
+    ExitCode.OCR_FAILED: HTTPStatus.BAD_REQUEST,
+    ExitCode.DATABASE: HTTPStatus.BAD_REQUEST,
+    ExitCode.SEARCH_QUERY: HTTPStatus.BAD_REQUEST,
+    ExitCode.NOT_FOUND: HTTPStatus.BAD_REQUEST,
+    ExitCode.REFUSED: HTTPStatus.BAD_REQUEST,
+    ExitCode.OUT_OF_SPACE: HTTPStatus.INTERNAL_SERVER_ERROR,
+    ExitCode.INTERNAL: HTTPStatus.INTERNAL_SERVER_ERROR,
+    ExitCode.INTERRUPTED: HTTPStatus.INTERNAL_SERVER_ERROR,
+}
+#: Which error page title a status gets.
+TITLE_KEYS: Final[Mapping[HTTPStatus, str]] = {
+    HTTPStatus.NOT_FOUND: "not_found",
+    HTTPStatus.FORBIDDEN: "refused",
+    HTTPStatus.CONFLICT: "refused",
+}
+
+
+def _status(exc: ScanpipeError) -> HTTPStatus:
     if isinstance(exc, RuleError):
-        return 403 if exc.rule == "role" else 409
+        return HTTPStatus.FORBIDDEN if exc.rule == "role" else HTTPStatus.CONFLICT
     if isinstance(exc, Forbidden | CsrfError):
-        return 403
+        return HTTPStatus.FORBIDDEN
     if isinstance(exc, TooManyAttempts):
-        return 429
+        return HTTPStatus.TOO_MANY_REQUESTS
     if isinstance(exc, NotFoundError):
-        return 404
+        return HTTPStatus.NOT_FOUND
     if isinstance(exc, SearchQueryError):
-        return 400
-    return 400 if exc.exit_code < 10 or exc.exit_code == 11 else 500
+        return HTTPStatus.BAD_REQUEST
+    return HTTP_STATUS.get(exc.exit_code, HTTPStatus.INTERNAL_SERVER_ERROR)
 
 
 def _error_page(request: Request, exc: Exception) -> Response:
     """The one place errors become responses."""
     if isinstance(exc, SignInRequired):
         target = request.url.path if request.method == "GET" else "/search"
-        return RedirectResponse(f"/login?next={target}", status_code=303)
+        return RedirectResponse(f"/login?next={target}", status_code=HTTPStatus.SEE_OTHER)
+    status: int
     if isinstance(exc, ScanpipeError):
         status, message, advice = _status(exc), exc.message, exc.advice
     elif isinstance(exc, RequestValidationError):
-        status, message, advice = 400, "a field of the form or address is wrong", "go back"
+        status = HTTPStatus.BAD_REQUEST
+        message, advice = "a field of the form or address is wrong", "go back"
     elif isinstance(exc, HTTPException):
         status, message, advice = exc.status_code, str(exc.detail), ""
     else:  # pragma: no cover - a bug; uvicorn logs the traceback
         raise exc
-    key = {404: "not_found", 403: "refused", 409: "refused"}.get(status, "error")
+    key = TITLE_KEYS.get(status, "error")
     return render(
         request,
         "error.html",
-        {"status": status, "message": message, "advice": advice, "title_key": key},
-        status=status,
+        {"status": int(status), "message": message, "advice": advice, "title_key": key},
+        status=int(status),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -49,7 +50,12 @@ def login(
     if not verify_password(stored, password):
         state.attempts.failed(who, ip)
         error = label("bad_login", lang_of(request))
-        return render(request, "login.html", {"next": safe_next(next), "error": error}, status=401)
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": error},
+            status=HTTPStatus.UNAUTHORIZED,
+        )
     state.attempts.succeeded(who)
     if stored and needs_rehash(stored):
         state.routing.edit_user(who, password=password)

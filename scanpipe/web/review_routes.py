@@ -115,7 +115,7 @@ def retry_job(
 ) -> Response:
     """Put a failed intake job back in the queue with other settings; the watcher converts it.
 
-    Converting in the request would hold a browser for minutes; ``scanpipe review retry``
+    Converting in the request would hold a browser for minutes; ``scanpipe intake retry``
     on the CLI is the way to convert at once and watch the result.
     """
     ocr = intake.ocr_overrides(

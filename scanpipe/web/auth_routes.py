@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from scanpipe.routing.auth import needs_rehash, verify_password
-from scanpipe.web.app import lang_of, redirect, render
 from scanpipe.web.i18n import LANGS, label
+from scanpipe.web.pages import lang_of, redirect, render
 from scanpipe.web.security import CSRF_FIELD, PUBLIC, Access, optional_user
 
 router = APIRouter()

@@ -16,7 +16,7 @@ from scanpipe.hotfolder import review as intake
 from scanpipe.page_retry import ROTATIONS, retry_page
 from scanpipe.registry import page_review
 from scanpipe.routing import UserInfo
-from scanpipe.web.app import redirect, render
+from scanpipe.web.pages import redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()

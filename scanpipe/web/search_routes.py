@@ -13,7 +13,7 @@ from scanpipe.errors import ScanpipeError
 from scanpipe.registry.page_facts import FileFacts, file_facts, filter_options, page_kinds
 from scanpipe.registry.search import Hit
 from scanpipe.routing import UserInfo
-from scanpipe.web.app import redirect, render
+from scanpipe.web.pages import redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()

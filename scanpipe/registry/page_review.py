@@ -80,7 +80,7 @@ def _page(session: Session, file_id: int, number: int) -> PageRow:
                 advice="run 'scanpipe search' or 'scanpipe list' to find the file's id",
             )
         raise NotFoundError(
-            f"file {file_id} has no page {number}", advice=f"see 'scanpipe show {file_id}'"
+            f"file {file_id} has no page {number}", advice=f"see 'scanpipe file pages {file_id}'"
         )
     return row
 

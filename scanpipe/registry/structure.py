@@ -202,7 +202,7 @@ def decide(session: Session, suggestion_id: int, accept: bool, value: str | None
     s = session.get(SuggestionRow, suggestion_id)
     if s is None:
         raise NotFoundError(f"there is no suggestion {suggestion_id}",
-                            advice="run 'scanpipe file review' to list them")  # fmt: skip
+                            advice="run 'scanpipe file suggestions' to list them")  # fmt: skip
     if not accept:
         s.status = REJECTED
         return

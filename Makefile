@@ -38,14 +38,17 @@ demo: deps
 	@echo; echo "Search: कलेक्टर"
 	SCANPIPE_HOME=$(DEMO_HOME) $(VENV)/bin/scanpipe search कलेक्टर
 
-# The whole suite: Redis and PostgreSQL are started first (.ci/services.sh), and with
-# SCANPIPE_REQUIRE_SERVERS=1 a test that cannot reach them fails instead of skipping.
+# The whole suite: the import contracts first (.importlinter, docs/architecture.md), then
+# Redis and PostgreSQL are started (.ci/services.sh), and with SCANPIPE_REQUIRE_SERVERS=1 a
+# test that cannot reach them fails instead of skipping.
 test: deps
+	$(VENV)/bin/lint-imports
 	. .ci/services.sh && SCANPIPE_REQUIRE_SERVERS=1 $(PY) -m pytest -q
 
 lint: venv
 	$(VENV)/bin/ruff check scanpipe tests bench
 	$(VENV)/bin/ruff format --check scanpipe tests bench
+	$(VENV)/bin/lint-imports
 
 bench: deps
 	$(PY) bench/accuracy.py ../shared/corpus/synthetic-dev

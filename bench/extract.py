@@ -37,8 +37,8 @@ from runners import OUT_DIR, ensure_repo_importable, match_records, scanpipe_con
 ensure_repo_importable()
 
 from scanpipe import samples  # noqa: E402
+from scanpipe.eoffice.fileno import parse_file_no  # noqa: E402
 from scanpipe.registry import Registry  # noqa: E402
-from scanpipe.registry.fileno import parse_file_no  # noqa: E402
 from scanpipe.text import normalise_for_search  # noqa: E402
 
 FIELDS = ("file_no", "date", "subject", "doc_type")

@@ -49,7 +49,7 @@ import pikepdf  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from scanpipe import samples  # noqa: E402
-from scanpipe.ingest.claim import display_name  # noqa: E402
+from scanpipe.hotfolder.claim import display_name  # noqa: E402
 
 HOSTILE = ("symlink", "fifo", "empty", "bomb", "encrypted", "garbage", "badname")
 

@@ -28,8 +28,9 @@ from rich.table import Table
 from rich.text import Text
 
 from scanpipe.commands import attach_all
+from scanpipe.commands._shared import check_tools, settings_of
 from scanpipe.errors import ExitCode, ScanpipeError, SearchQueryError
-from scanpipe.settings import Settings, load_settings
+from scanpipe.settings import load_settings
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -39,16 +40,6 @@ class PagesPerMinute(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
         return Text(f"{speed * 60:5.1f} pages/min" if speed else "  –  pages/min", style="cyan")
-
-
-def _settings(ctx: click.Context) -> Settings:
-    return ctx.obj["settings"]
-
-
-def _registry(settings: Settings):
-    from scanpipe.registry.store import Registry
-
-    return Registry.open(settings.db_url, settings.archive_dir)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +62,7 @@ def doctor(ctx: click.Context) -> None:
     """Check Tesseract, language models, poppler, Ghostscript, fonts and the data folder."""
     from scanpipe.doctor import run_checks
 
-    checks = run_checks(_settings(ctx))
+    checks = run_checks(settings_of(ctx))
     table = Table("check", "status", "detail", "fix")
     for c in checks:
         table.add_row(c.name, "[green]ok[/]" if c.ok else "[red]PROBLEM[/]", c.detail, c.fix)
@@ -139,15 +130,13 @@ def convert(
     A folder is one file whose pages are its images in natural order. Running
     again on the same input registers nothing new; an interrupted run resumes.
     """
-    from scanpipe import tools
     from scanpipe.executors import make_executor
     from scanpipe.pipeline import Outcome, count_pages
     from scanpipe.pipeline import convert as run_convert
+    from scanpipe.registry.store import Registry
 
     settings = load_settings(ctx.obj["home"], jobs=jobs, langs=langs)
-    tools.which("tesseract")
-    tools.which("pdftoppm")
-    tools.require_languages(settings.ocr.langs + "+osd")
+    check_tools(settings)
     started = time.perf_counter()
     counts = {o: 0 for o in Outcome}
     pages = review = 0
@@ -165,7 +154,7 @@ def convert(
     )
     pool = make_executor(executor, settings)
     try:
-        with progress, _registry(settings) as registry:
+        with progress, Registry.open(settings.db_url, settings.archive_dir) as registry:
             task = progress.add_task("pages", total=count_pages(paths, settings.ocr.max_pixels))
             for o in run_convert(
                 paths, settings, registry, pool, on_page=lambda _r: progress.advance(task)
@@ -213,90 +202,6 @@ class _Quiet(Exception):
 
     def __init__(self, code: int) -> None:
         self.code = code
-
-
-@cli.command()
-@click.argument("query")
-@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 1000))
-@click.pass_context
-def search(ctx: click.Context, query: str, limit: int) -> None:
-    """Full-text search over OCR text and final notes, Hindi and English (खोज)."""
-    with _registry(_settings(ctx)) as registry:
-        hits = registry.search(query, limit=limit)
-    if not hits:
-        out.print(f"No pages match {query!r}. / कोई पृष्ठ नहीं मिला।")
-        return
-    for hit in hits:
-        snippet = Text()
-        for segment, matched in hit.snippet:
-            snippet.append(segment, style="bold black on yellow" if matched else "")
-        where = (
-            f"file {hit.file_id} note ¶{hit.page_number}  "
-            if hit.kind == "note"
-            else f"file {hit.file_id} page {hit.page_number}  "
-        )
-        origin = "" if hit.kind == "note" else str(hit.source_path)
-        out.print(Text(where, style="bold cyan") + Text(origin, style="dim"))
-        out.print(Text("  ") + snippet)
-
-
-@cli.command()
-@click.argument("file_id", type=int)
-@click.pass_context
-def show(ctx: click.Context, file_id: int) -> None:
-    """Show a file's pages, their confidences and its archive paths."""
-    from scanpipe.commands.routing import log_view
-
-    with _registry(_settings(ctx)) as registry:
-        info = registry.get_file(file_id)
-        log_view(registry, file_id, "view", what="pages")
-    out.print(f"[bold]File {info.id}[/]  {info.source_path}")
-    out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
-    out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
-    table = Table("page", "status", "confidence", "skew°", "orientation°", "reason")
-    for p in info.pages:
-        table.add_row(
-            str(p.number),
-            p.status,
-            f"{p.confidence:.1f}",
-            f"{p.skew_deg:+.2f}",
-            str(p.orientation_deg),
-            p.reason or "",
-        )
-    out.print(table)
-
-
-@cli.command()
-@click.argument("file_id", type=int)
-@click.option("--page", type=int, help="Only this page (1-based).")
-@click.pass_context
-def text(ctx: click.Context, file_id: int, page: int | None) -> None:
-    """Print the OCR text of a file, or of one page."""
-    from scanpipe.commands.routing import log_view
-
-    with _registry(_settings(ctx)) as registry:
-        body = registry.page_text(file_id, page)
-        log_view(registry, file_id, "view", what=f"text page {page}" if page else "text")
-    click.echo(body)
-
-
-@cli.command(name="list")
-@click.option("--limit", default=50, show_default=True)
-@click.pass_context
-def list_files(ctx: click.Context, limit: int) -> None:
-    """List registered files, newest first."""
-    with _registry(_settings(ctx)) as registry:
-        files = registry.list_files(limit=limit)
-    table = Table("id", "pages", "review", "registered", "source")
-    for f in files:
-        table.add_row(
-            str(f.id),
-            str(f.page_count),
-            str(f.pages_for_review),
-            str(f.created_at)[:19],
-            str(f.source_path),
-        )
-    out.print(table)
 
 
 attach_all(cli)

@@ -17,7 +17,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.sources import open_source
 from scanpipe.model import PageJob, PageRef, SourceKind
 from scanpipe.ocr.page import process_page
 from scanpipe.registry.page_review import (
@@ -30,6 +29,7 @@ from scanpipe.registry.page_review import (
 )
 from scanpipe.registry.store import Registry
 from scanpipe.settings import OcrSettings, Settings
+from scanpipe.sources import open_source
 
 ROTATIONS = (0, 90, 180, 270)
 DPI_RANGE = (100, 600)
@@ -111,4 +111,4 @@ def retry_page(
         f"{dpi} dpi" if dpi else "",
     ]
     what = ", ".join(b for b in bits if b) or "same settings"
-    return apply_result(registry, file_id, number, result, f"re-read with {what} ({by})")
+    return apply_result(registry, file_id, number, result, f"re-read with {what} ({by})", by=by)

@@ -22,12 +22,12 @@ from pathlib import Path
 from scanpipe.classify import classify_file
 from scanpipe.errors import InputFileError, OutOfSpaceError, ScanpipeError
 from scanpipe.executors import Executor
-from scanpipe.ingest.sources import open_source
 from scanpipe.model import FileMetadata, FileSource, PageJob, PageResult, PageStatus
 from scanpipe.ocr.page import process_page
 from scanpipe.ocr.pdf import assemble_pdfa
 from scanpipe.registry.store import Registry
 from scanpipe.settings import Settings
+from scanpipe.sources import open_source
 
 
 class Outcome(StrEnum):
@@ -101,7 +101,7 @@ def load_result(work: Path, number: int) -> PageResult | None:
 
 def count_pages(paths: Iterable[Path], max_pixels: int) -> int:
     """A quick first pass for the progress bar's total; bad files count as zero."""
-    from scanpipe.ingest.sources import page_files, sniff
+    from scanpipe.sources import page_files, sniff
 
     total = 0
     for path in paths:
@@ -116,7 +116,7 @@ def count_pages(paths: Iterable[Path], max_pixels: int) -> int:
                 with pikepdf.open(path) as pdf:
                     total += len(pdf.pages)
             else:
-                from scanpipe.ingest.sources import check_image
+                from scanpipe.sources import check_image
 
                 total += check_image(path, max_pixels)
         except Exception:

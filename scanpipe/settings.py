@@ -46,7 +46,7 @@ class OcrSettings:
     psm: int = 3
     timeout_s: float = 300.0
     review_confidence: float = 70.0  # mean word confidence below this -> review
-    rotate: int | None = None  # force a quarter turn (review retry), else detect
+    rotate: int | None = None  # force a quarter turn (intake retry), else detect
     engine: str = "tesseract"  # or "module:Class" implementing ocr.engine.OcrEngine
     # Lines that hold a file number are read again with this model ("" = never): the
     # Devanagari model loses Latin head letters and Roman sub-file numerals (ocr/reread.py).

@@ -24,8 +24,8 @@ from PIL import Image
 
 from scanpipe import samples
 from scanpipe.errors import ExitCode, InputFileError
-from scanpipe.ingest.sources import open_source
 from scanpipe.registry.store import Registry
+from scanpipe.sources import open_source
 
 GOOD_LINES = [
     "कार्यालय कलेक्टर, जिला मुंगेली",

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from scanpipe.ingest import claim as claim_mod
-from scanpipe.ingest.claim import (
+from scanpipe.hotfolder import claim as claim_mod
+from scanpipe.hotfolder.claim import (
     DONE_PREFIX,
     NEW_PREFIX,
     PAYLOAD,
@@ -31,7 +31,7 @@ from scanpipe.ingest.claim import (
     new_job_id,
     take_next,
 )
-from scanpipe.ingest.names import display_name, safe_name, unsafe_name_reason
+from scanpipe.hotfolder.names import display_name, safe_name, unsafe_name_reason
 
 CTX = mp.get_context("fork")
 

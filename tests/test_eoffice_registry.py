@@ -14,6 +14,8 @@ from sqlalchemy import create_engine
 
 from scanpipe.classify import Classifier, classifier_for
 from scanpipe.classify.lexicon import PageText
+from scanpipe.eoffice.fileno import FileNumberError
+from scanpipe.eoffice.terms import Category, FileState, Grading, Nature, RecordError
 from scanpipe.errors import NotFoundError
 from scanpipe.model import (
     Classification,
@@ -26,8 +28,6 @@ from scanpipe.model import (
 )
 from scanpipe.registry import FileDraft, Registry
 from scanpipe.registry.db import alembic_config
-from scanpipe.registry.eoffice import Category, FileState, Grading, Nature, RecordError
-from scanpipe.registry.fileno import FileNumberError
 
 NOTE = "टीप\nनस्ती क्रमांक 8/3/11-Adm\nविषय: अभिलेख कक्ष का डिजिटलीकरण।\nअवलोकनार्थ प्रस्तुत है।"
 LETTER = (

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from scanpipe.errors import ExitCode
-from scanpipe.registry.fileno import (
+from scanpipe.eoffice.fileno import (
     FileNoKind,
     FileNumberError,
     find_candidates,
     parse_file_no,
 )
+from scanpipe.errors import ExitCode
 from scanpipe.registry.nic import nic_folder_name, romanise
 
 NEXT_YEAR = date.today().year + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanpipe.registry.eoffice import (
+from scanpipe.eoffice.terms import (
     LABELS,
     Category,
     DocKind,

@@ -16,8 +16,8 @@ from PIL import Image
 from test_watch import Site, page
 
 from scanpipe.errors import ExitCode, NotFoundError, ScanpipeError
-from scanpipe.ingest.claim import take_next
-from scanpipe.ingest.review import accept, find, items, reject, requeue
+from scanpipe.hotfolder.claim import take_next
+from scanpipe.hotfolder.review import accept, find, items, reject, requeue
 from scanpipe.settings import ConfigError, load_settings
 
 
@@ -159,8 +159,8 @@ def test_settings_file_mistakes_are_errors_that_say_what_is_wrong(
 def test_a_stack_with_two_cover_sheets_becomes_two_files_and_a_wrong_count_is_flagged(
     site: Site,
 ) -> None:
-    render = pytest.importorskip("scanpipe.ingest.sheet_render")
-    sheets = pytest.importorskip("scanpipe.ingest.sheets")
+    render = pytest.importorskip("scanpipe.sheets.render")
+    sheets = pytest.importorskip("scanpipe.sheets.split")
     from scanpipe import samples
 
     cover = sheets.SheetKind.COVER

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from scanpipe.eoffice.terms import Nature
 from scanpipe.registry import FileDraft, Registry
-from scanpipe.registry.eoffice import Nature
 from scanpipe.routing import Routing, RuleError
 
 

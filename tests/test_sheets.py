@@ -20,8 +20,9 @@ from PIL import Image
 
 from scanpipe import samples, tools
 from scanpipe.errors import ExitCode, InputFileError
-from scanpipe.ingest.sheet_render import page_gray, qr_matrix, render_sheet
-from scanpipe.ingest.sheets import (
+from scanpipe.model import FileMetadata, PartStart
+from scanpipe.sheets.render import page_gray, qr_matrix, render_sheet
+from scanpipe.sheets.split import (
     Sheet,
     SheetError,
     SheetKind,
@@ -32,7 +33,6 @@ from scanpipe.ingest.sheets import (
     read_sheet,
     split_stack,
 )
-from scanpipe.model import FileMetadata, PartStart
 
 SUBJECT_A = "अभिलेख कक्ष की फ़ाइलों के डिजिटलीकरण के संबंध में"
 SUBJECT_B = "भू-अभिलेख नस्तियों की सूची; Lormi & Pathariya = 100% (urgent)"

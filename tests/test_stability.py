@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 from scanpipe import samples
-from scanpipe.ingest.inbox import Entry, batch_ready, is_network, mount_fstype, probe, scan_inbox
-from scanpipe.ingest.stability import StabilityTracker, Verdict
+from scanpipe.hotfolder.inbox import Entry, batch_ready, is_network, mount_fstype, probe, scan_inbox
+from scanpipe.hotfolder.stability import StabilityTracker, Verdict
 from scanpipe.settings import InboxSettings, Settings
 
 MARKERS = ("READY", ".done")

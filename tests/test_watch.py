@@ -27,8 +27,8 @@ from PIL import Image
 from test_bad_inputs import huge_png_header
 
 from scanpipe import samples
-from scanpipe.ingest.journal import Journal, read_events
-from scanpipe.ingest.watch import IntakeGate
+from scanpipe.hotfolder.journal import Journal, read_events
+from scanpipe.hotfolder.watch import IntakeGate
 from scanpipe.registry.store import Registry
 
 TESTS = Path(__file__).parent

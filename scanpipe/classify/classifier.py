@@ -18,9 +18,9 @@ from scanpipe.classify import extract
 from scanpipe.classify.learned import DocTypeModel
 from scanpipe.classify.lexicon import PageText
 from scanpipe.classify.rules import Rule, RuleSet, default_rules
+from scanpipe.eoffice.fileno import FileNumberError, parse_file_no
+from scanpipe.eoffice.terms import DocKind, Language
 from scanpipe.model import Classification, PageLabels, PageResult, Suggestion
-from scanpipe.registry.eoffice import DocKind, Language
-from scanpipe.registry.fileno import FileNumberError, parse_file_no
 
 DEFAULT_THRESHOLD = 0.8
 BLANK_LETTERS = 12  # a page with fewer letters than this is blank (specks, a stamp)

@@ -29,7 +29,7 @@ from scanpipe.classify.lexicon import (
     ends_with_label,
     tokens,
 )
-from scanpipe.registry.fileno import (
+from scanpipe.eoffice.fileno import (
     FileNoKind,
     FileNumber,
     FileNumberError,

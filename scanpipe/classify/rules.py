@@ -39,8 +39,8 @@ import regex
 from rapidfuzz import fuzz
 
 from scanpipe.classify.lexicon import PageText, find_phrase, phrase
+from scanpipe.eoffice.terms import DocKind
 from scanpipe.errors import ExitCode, ScanpipeError
-from scanpipe.registry.eoffice import DocKind
 
 SCOPES = ("page", "head")
 HEAD_LINES = 8

@@ -25,7 +25,7 @@ import regex
 
 from scanpipe.classify.extract import Found, score_file_no
 from scanpipe.classify.lexicon import PageText, tokens
-from scanpipe.registry.fileno import (
+from scanpipe.eoffice.fileno import (
     FileNumberError,
     find_candidates,
     parse_file_no,

@@ -13,7 +13,8 @@ import click
 
 MODULES = (
     "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list, import, export
-    "scanpipe.commands.watch",  # hot folders: watch, sheets, review, status
+    "scanpipe.commands.scans",  # scanned files: search, text, list, file pages
+    "scanpipe.commands.watch",  # hot folders: watch, intake, status
     "scanpipe.commands.sheets",  # QR cover, part and separator sheets
     "scanpipe.commands.scale",  # scale-out: worker (Celery), reconcile
     "scanpipe.commands.routing",  # file send/receive/.../where/history, pending

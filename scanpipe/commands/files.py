@@ -1,4 +1,4 @@
-"""e-Office registry commands: ``file register|show|edit|list|review|...``, import, export.
+"""e-Office registry commands: ``file register|show|edit|list|suggestions|...``, import, export.
 
 A thin shell over the registry (``Registry.register_file`` and friends): each
 command turns its options into one library call and prints the result.
@@ -16,8 +16,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from scanpipe.errors import ExitCode, ScanpipeError
-from scanpipe.registry.eoffice import (
+from scanpipe.commands._shared import DATE, acting, hidden_alias, log_view, open_registry
+from scanpipe.eoffice.terms import (
     Category,
     DocKind,
     FileState,
@@ -26,6 +26,7 @@ from scanpipe.registry.eoffice import (
     PartKind,
     label,
 )
+from scanpipe.errors import ExitCode, ScanpipeError
 from scanpipe.registry.eoffice_models import FileRecord
 
 out = Console(highlight=False)
@@ -38,14 +39,6 @@ class RegisterRowsError(ScanpipeError):
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-DATE = click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"])
-
-
-def _registry(ctx: click.Context):
-    from scanpipe.registry.store import Registry
-
-    settings = ctx.find_root().obj["settings"]
-    return Registry.open(settings.db_url, settings.archive_dir)
 
 
 def _choice(enum: type) -> click.Choice:
@@ -94,7 +87,7 @@ def _changes(options: dict[str, Any]) -> dict[str, Any]:
 
 @click.group(name="file")
 def file_group() -> None:
-    """e-Office files: register, show, edit, list, review suggestions (नस्ती पंजी)."""
+    """e-Office files: register, show, edit, list, check suggestions, move (नस्ती पंजी)."""
 
 
 @file_group.command()
@@ -106,7 +99,7 @@ def register(ctx: click.Context, **options: Any) -> None:
 
     changes = _changes(options)
     changes.setdefault("nature", Nature.PHYSICAL.value)
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         file_id = registry.register_file(FileDraft(**changes))
         rec = registry.get_record(file_id)
     out.print(
@@ -135,7 +128,7 @@ def edit(ctx: click.Context, file_id: int, clear: tuple[str, ...], **options: An
         changes[key] = None
     if not changes:
         raise click.UsageError("nothing to change: give at least one option")
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         rec = registry.edit_file(file_id, changes)
     _print_record(rec)
 
@@ -143,12 +136,13 @@ def edit(ctx: click.Context, file_id: int, clear: tuple[str, ...], **options: An
 @file_group.command()
 @click.argument("file_id", type=int, required=False)
 @click.option("--file-no", help="Show the files with this number instead.")
+@acting
 @click.pass_context
-def show(ctx: click.Context, file_id: int | None, file_no: str | None) -> None:
+def show(ctx: click.Context, file_id: int | None, file_no: str | None, login: str | None) -> None:
     """Show everything known of a file: fields, location, parts, documents, suggestions."""
     if (file_id is None) == (file_no is None):
         raise click.UsageError("give a FILE_ID or --file-no")
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         ids = [file_id] if file_id is not None else registry.find_file_no(str(file_no))
         if not ids:
             raise ScanpipeError(
@@ -156,10 +150,8 @@ def show(ctx: click.Context, file_id: int | None, file_no: str | None) -> None:
                 advice="register it with 'scanpipe file register --file-no ...'",
             )
         records = [registry.get_record(i) for i in ids]
-        from scanpipe.commands.routing import log_view
-
         for i in ids:
-            log_view(registry, i, "view", what="record")
+            log_view(registry, i, "view", login, what="record")
     for rec in records:
         _print_record(rec)
 
@@ -227,7 +219,7 @@ def _print_record(rec: FileRecord) -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context, limit: int, review_by: int | None, **filters: Any) -> None:
     """List files, newest first (नस्तियों की सूची); tab-separated when piped."""
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         records = registry.list_records(
             file_no=filters["file_no"], state=filters["status"], category=filters["category"],
             nature=filters["nature"], review_by=review_by, limit=limit,
@@ -254,12 +246,12 @@ def list_cmd(ctx: click.Context, limit: int, review_by: int | None, **filters: A
 @file_group.command()
 @click.argument("file_id", type=int, required=False)
 @click.pass_context
-def review(ctx: click.Context, file_id: int | None) -> None:
-    """List suggestions waiting for a person (समीक्षा सूची)."""
-    with _registry(ctx) as registry:
+def suggestions(ctx: click.Context, file_id: int | None) -> None:
+    """Doubtful metadata: the classifier's suggestions waiting for a person (सुझाव)."""
+    with open_registry(ctx) as registry:
         queue = registry.review_queue(file_id)
     if not queue:
-        out.print("Nothing to review. / समीक्षा हेतु कुछ नहीं।")
+        out.print("No suggestions wait for a person. / कोई सुझाव लंबित नहीं।")
         return
     t = Table("#", "file", "page", "field", "value", "conf.", "reason")
     for s in queue:
@@ -268,13 +260,16 @@ def review(ctx: click.Context, file_id: int | None) -> None:
     out.print(t)
 
 
+file_group.add_command(hidden_alias(suggestions, "review", "file suggestions"))
+
+
 @file_group.command()
 @click.argument("suggestion_id", type=int)
 @click.option("--value", help="Accept with this corrected value.")
 @click.pass_context
 def accept(ctx: click.Context, suggestion_id: int, value: str | None) -> None:
     """Accept a suggestion (optionally corrected); its value is applied."""
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         registry.decide(suggestion_id, True, value)
     out.print(f"accepted / स्वीकृत #{suggestion_id}")
 
@@ -284,7 +279,7 @@ def accept(ctx: click.Context, suggestion_id: int, value: str | None) -> None:
 @click.pass_context
 def reject(ctx: click.Context, suggestion_id: int) -> None:
     """Reject a suggestion; nothing changes."""
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         registry.decide(suggestion_id, False)
     out.print(f"rejected / अस्वीकृत #{suggestion_id}")
 
@@ -296,7 +291,7 @@ def reject(ctx: click.Context, suggestion_id: int) -> None:
 @click.pass_context
 def label_cmd(ctx: click.Context, file_id: int, page: int, kind: str) -> None:
     """Confirm a page's document kind; confirmed pages train the learned model."""
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         registry.label_page(file_id, page, kind)
     out.print(f"file {file_id} page {page}: {label(DocKind(kind))}")
 
@@ -305,7 +300,7 @@ def label_cmd(ctx: click.Context, file_id: int, page: int, kind: str) -> None:
 @click.argument("number")
 def number(number: str) -> None:
     """Check a file number and show how it is read (फाइल क्रमांक जाँचें)."""
-    from scanpipe.registry.fileno import parse_file_no
+    from scanpipe.eoffice.fileno import parse_file_no
     from scanpipe.registry.nic import nic_folder_name
 
     n = parse_file_no(number)
@@ -343,7 +338,7 @@ def import_register_cmd(ctx: click.Context, csv_path: Path) -> None:
     """Import a records room's physical file register (CSV); bad rows are reported by line."""
     from scanpipe.registry.register_csv import import_register
 
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         report = import_register(registry, csv_path)
     out.print(
         f"[green]{len(report.added)} added[/], {len(report.updated)} updated, "
@@ -374,7 +369,7 @@ def export_cmd(ctx: click.Context, nic_dir: Path) -> None:
     """Export digitised files for e-Office migration, with a manifest."""
     from scanpipe.registry.nic import export_nic
 
-    with _registry(ctx) as registry:
+    with open_registry(ctx) as registry:
         records = [registry.get_record(r.id) for r in registry.list_records(limit=1_000_000)]
     report = export_nic(records, nic_dir)
     out.print(

@@ -1,6 +1,6 @@
 """CLI for notes, user accounts and the audit log (over ``scanpipe.routing``).
 
-Who is acting comes from ``--as LOGIN`` or ``SCANPIPE_USER``, as for movements.
+Who is acting follows the one rule in ``commands/_shared.py``; notes need a user account.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from scanpipe.commands.routing import WhoError, _routing, _when, _who, acting
+from scanpipe.commands._shared import (
+    WhoError,
+    acting,
+    acting_user,
+    open_routing,
+    require_user,
+    when,
+)
 from scanpipe.routing import Role
 
 out = Console(highlight=False)
@@ -49,10 +56,10 @@ def note_add(
     login: str | None,
 ) -> None:
     """Add a draft note to a file you hold."""
-    with _routing(ctx) as r:
-        note = r.add_note(file_id, _who(login), _body(text, body_file))
+    with open_routing(ctx) as r:
+        note = r.add_note(file_id, require_user(login), _body(text, body_file))
         if final:
-            note = r.finalise_note(note.id, _who(login))
+            note = r.finalise_note(note.id, require_user(login))
     out.print(
         f"Note {note.id} added ({note.status}"
         + (f", paragraph {note.number})" if note.number else ")")
@@ -69,8 +76,8 @@ def note_edit(
     ctx: click.Context, note_id: int, text: str | None, body_file: Any, login: str | None
 ) -> None:
     """Edit your note (a final note only until the file is forwarded)."""
-    with _routing(ctx) as r:
-        r.edit_note(note_id, _who(login), _body(text, body_file))
+    with open_routing(ctx) as r:
+        r.edit_note(note_id, require_user(login), _body(text, body_file))
     out.print(f"Note {note_id} changed.")
 
 
@@ -80,8 +87,8 @@ def note_edit(
 @click.pass_context
 def note_delete(ctx: click.Context, note_id: int, login: str | None) -> None:
     """Delete your draft note."""
-    with _routing(ctx) as r:
-        r.delete_note(note_id, _who(login))
+    with open_routing(ctx) as r:
+        r.delete_note(note_id, require_user(login))
     out.print(f"Draft note {note_id} deleted.")
 
 
@@ -91,8 +98,8 @@ def note_delete(ctx: click.Context, note_id: int, login: str | None) -> None:
 @click.pass_context
 def note_finalise(ctx: click.Context, note_id: int, login: str | None) -> None:
     """Make your draft final: it gets the next paragraph number."""
-    with _routing(ctx) as r:
-        note = r.finalise_note(note_id, _who(login))
+    with open_routing(ctx) as r:
+        note = r.finalise_note(note_id, require_user(login))
     out.print(f"Note {note.id} is final: paragraph {note.number}.")
 
 
@@ -118,8 +125,8 @@ def note_approve(
     login: str | None,
 ) -> None:
     """Record your approval (officers) / अनुमोदन."""
-    with _routing(ctx) as r:
-        r.approve(file_id, _who(login), note_id=note_id, purpose=purpose, remarks=remarks)
+    with open_routing(ctx) as r:
+        r.approve(file_id, require_user(login), note_id=note_id, purpose=purpose, remarks=remarks)
     out.print(f"Approval of file {file_id} ({purpose}) recorded.")
 
 
@@ -129,19 +136,19 @@ def note_approve(
 @click.pass_context
 def note_list(ctx: click.Context, file_id: int, login: str | None) -> None:
     """The notesheet: final notes in order, then your drafts."""
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         notes = r.notes(file_id, viewer=login)
-        r.log_access(file_id, login, "notes-view")
+        r.log_access(file_id, acting_user(login), "notes-view")
     if not notes:
         out.print("No notes yet. / अभी कोई टिप्पणी नहीं।")
     for n in notes:
         head = f"¶{n.number}" if n.number else f"draft {n.id}"
-        stamp = _when(n.finalised_at or n.updated_at)
+        stamp = when(n.finalised_at or n.updated_at)
         out.print(f"[bold]{head}[/] {n.author.name} ({n.designation}), {stamp}")
         out.print("  " + n.body.replace("\n", "\n  "))
         for a in n.approvals:
             out.print(
-                f"  ✔ approved by {a.approver.name} ({a.designation}) {_when(a.at)} {a.remarks}"
+                f"  ✔ approved by {a.approver.name} ({a.designation}) {when(a.at)} {a.remarks}"
             )
 
 
@@ -154,9 +161,9 @@ def note_pdf(ctx: click.Context, file_id: int, dest: str, login: str | None) -> 
     """Export the notesheet as a PDF (Hindi and English) / नोटशीट PDF."""
     from scanpipe.routing.notesheet import write_notesheet
 
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         pages = write_notesheet(r, file_id, dest)
-        r.log_access(file_id, login, "notesheet-download", path=str(dest))
+        r.log_access(file_id, acting_user(login), "notesheet-download", path=str(dest))
     out.print(f"Notesheet of file {file_id}: {dest} ({pages} pages)")
 
 
@@ -189,7 +196,7 @@ def user_add(
     """Create an account."""
     if password_prompt:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         user = r.add_user(login, password=password, **fields)
     out.print(f"User {user.login} added: {user.label}, {user.role}, section {user.section or '-'}")
 
@@ -207,7 +214,7 @@ def user_edit(ctx: click.Context, login: str, password_prompt: bool, **fields: A
     password = None
     if password_prompt:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         user = r.edit_user(login, password=password, **fields)
     out.print(f"User {user.login}: {user.label}, {user.role}, active={user.active}")
 
@@ -216,7 +223,7 @@ def user_edit(ctx: click.Context, login: str, password_prompt: bool, **fields: A
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
     """All accounts."""
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         users = r.list_users()
     table = Table("Login", "Name", "Designation", "Section", "Role", "Active")
     for u in users:
@@ -236,7 +243,7 @@ def audit(
     ctx: click.Context, file_id: int | None, user: str | None, limit: int, as_json: bool
 ) -> None:
     """The audit log: who did what, when (append-only) / लेखा परीक्षा."""
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         entries = r.audit_log(file_id=file_id, login=user, limit=limit)
     for e in entries:
         if as_json:
@@ -255,7 +262,7 @@ def audit(
             )
         else:
             out.print(
-                f"{_when(e.at)}  {e.login:<12} {e.action:<18} file {e.file_id or '-'}  {e.detail}"
+                f"{when(e.at)}  {e.login:<12} {e.action:<18} file {e.file_id or '-'}  {e.detail}"
             )
 
 

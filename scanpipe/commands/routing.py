@@ -1,66 +1,25 @@
 """CLI over ``scanpipe.routing``: file movements, notes, pendency, users, the audit log.
 
-Who is acting comes from ``--as LOGIN`` or ``SCANPIPE_USER``; the rules
-then decide. Movement commands join the existing ``file`` group.
+Who is acting follows the one rule in ``commands/_shared.py`` (movements need a
+user account: ``--as LOGIN`` or ``SCANPIPE_USER``); the routing rules then
+decide. Movement commands join the existing ``file`` group.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from scanpipe.commands.files import DATE, _registry, file_group
-from scanpipe.errors import ExitCode, ScanpipeError
-from scanpipe.routing import AGE_BUCKETS, Routing, WhereIs
+from scanpipe.commands._shared import DATE, acting, acting_user, open_routing, require_user, when
+from scanpipe.commands.files import file_group
+from scanpipe.routing import AGE_BUCKETS, WhereIs
 
 out = Console(highlight=False)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class WhoError(ScanpipeError):
-    exit_code = ExitCode.BAD_ARGS
-
-
-def acting(f: F) -> F:
-    return click.option(
-        "--as",
-        "login",
-        envvar="SCANPIPE_USER",
-        metavar="LOGIN",
-        help="Who is acting (or set SCANPIPE_USER).",
-    )(f)
-
-
-def _who(login: str | None) -> str:
-    if not login:
-        raise WhoError(
-            "who is acting is not known",
-            advice="pass --as LOGIN or set SCANPIPE_USER; see 'scanpipe user list'",
-        )
-    return login
-
-
-@contextlib.contextmanager
-def _routing(ctx: click.Context) -> Iterator[Routing]:
-    with _registry(ctx) as registry:
-        yield Routing(registry)
-
-
-def log_view(registry: Any, file_id: int, action: str, **detail: Any) -> None:
-    """Audit a CLI read of a file (as ``SCANPIPE_USER``, else the OS account)."""
-    Routing(registry).log_access(file_id, os.environ.get("SCANPIPE_USER") or None, action, **detail)
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 # -- file movements ---------------------------------------------------------
@@ -82,8 +41,14 @@ def send(
     login: str | None,
 ) -> None:
     """Send (forward) a file to one or more people / फ़ाइल भेजें."""
-    with _routing(ctx) as r:
-        r.send(file_id, _who(login), list(to), remarks=remarks, due_on=due.date() if due else None)
+    with open_routing(ctx) as r:
+        r.send(
+            file_id,
+            require_user(login),
+            list(to),
+            remarks=remarks,
+            due_on=due.date() if due else None,
+        )
     out.print(f"File {file_id} sent to {', '.join(to)}. / फ़ाइल भेजी गई।")
 
 
@@ -94,12 +59,12 @@ def _simple(name: str, method: str, done: str, doc: str) -> None:
     @acting
     @click.pass_context
     def command(ctx: click.Context, file_id: int, remarks: str, login: str | None) -> None:
-        with _routing(ctx) as r:
+        with open_routing(ctx) as r:
             fn = getattr(r, method)
             if method == "receive":
-                fn(file_id, _who(login))
+                fn(file_id, require_user(login))
             else:
-                fn(file_id, _who(login), remarks=remarks)
+                fn(file_id, require_user(login), remarks=remarks)
         out.print(f"File {file_id} {done}.")
 
 
@@ -122,8 +87,8 @@ _simple("unpark", "unpark", "unparked", "Unpark a parked file.")
 @click.pass_context
 def close(ctx: click.Context, file_id: int, approver: str, remarks: str, login: str | None) -> None:
     """Close a file: its creator only, after an officer's approval / बंद करें."""
-    with _routing(ctx) as r:
-        r.close(file_id, _who(login), approver=approver, remarks=remarks)
+    with open_routing(ctx) as r:
+        r.close(file_id, require_user(login), approver=approver, remarks=remarks)
     out.print(f"File {file_id} closed. / फ़ाइल बंद की गई।")
 
 
@@ -137,8 +102,8 @@ def reopen(
     ctx: click.Context, file_id: int, approver: str, remarks: str, login: str | None
 ) -> None:
     """Reopen a closed file with an officer's approval / पुनः खोलें."""
-    with _routing(ctx) as r:
-        r.reopen(file_id, _who(login), approver=approver, remarks=remarks)
+    with open_routing(ctx) as r:
+        r.reopen(file_id, require_user(login), approver=approver, remarks=remarks)
     out.print(f"File {file_id} reopened.")
 
 
@@ -169,10 +134,10 @@ def record(
 ) -> None:
     """Record a closed file into the record room / अभिलेखागार में दर्ज करें."""
     location = {k: v for k, v in place.items() if v}
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         r.record(
             file_id,
-            _who(login),
+            require_user(login),
             category=category,
             location=location,
             retention_years=retention,
@@ -193,8 +158,8 @@ def record(
 @click.pass_context
 def issue(ctx: click.Context, file_id: int, to: str, remarks: str, login: str | None) -> None:
     """Issue the paper original from the record room to a person."""
-    with _routing(ctx) as r:
-        r.issue_paper(file_id, _who(login), to, remarks=remarks)
+    with open_routing(ctx) as r:
+        r.issue_paper(file_id, require_user(login), to, remarks=remarks)
     out.print(f"Paper file {file_id} issued to {to}.")
 
 
@@ -205,8 +170,8 @@ def issue(ctx: click.Context, file_id: int, to: str, remarks: str, login: str | 
 @click.pass_context
 def return_(ctx: click.Context, file_id: int, remarks: str, login: str | None) -> None:
     """Return the paper original to the record room."""
-    with _routing(ctx) as r:
-        r.return_paper(file_id, _who(login), remarks=remarks)
+    with open_routing(ctx) as r:
+        r.return_paper(file_id, require_user(login), remarks=remarks)
     out.print(f"Paper file {file_id} returned to the record room.")
 
 
@@ -217,9 +182,9 @@ def return_(ctx: click.Context, file_id: int, remarks: str, login: str | None) -
 @click.pass_context
 def where(ctx: click.Context, file_id: int, as_json: bool, login: str | None) -> None:
     """Where is the file, with whom, since when / फ़ाइल कहाँ है."""
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         info = r.where(file_id)
-        r.log_access(file_id, login, "where")
+        r.log_access(file_id, acting_user(login), "where")
     if as_json:
         click.echo(json.dumps(_where_json(info), ensure_ascii=False))
         return
@@ -231,8 +196,8 @@ def where(ctx: click.Context, file_id: int, as_json: bool, login: str | None) ->
     if not info.holders:
         out.print("With / किसके पास: nobody yet (not routed)")
     for h in info.holders:
-        seen = f"opened {_when(h.opened_at)}" if h.opened_at else "not opened yet"
-        out.print(f"With / किसके पास: [bold]{h.user.label}[/] since {_when(h.since)} ({seen})")
+        seen = f"opened {when(h.opened_at)}" if h.opened_at else "not opened yet"
+        out.print(f"With / किसके पास: [bold]{h.user.label}[/] since {when(h.since)} ({seen})")
     if info.custody:
         out.print(f"Paper / भौतिक: {info.custody.summary}")
     _print_path(info)
@@ -244,11 +209,11 @@ def _print_path(info: WhereIs) -> None:
         kind = m.kind + (" (pulled back)" if m.pulled_back_at else "")
         table.add_row(
             str(i),
-            _when(m.at),
+            when(m.at),
             kind,
             m.actor.label,
             m.to.label if m.to else "",
-            _when(m.opened_at) if m.kind == "send" else "",
+            when(m.opened_at) if m.kind == "send" else "",
             m.remarks,
         )
     out.print(table)
@@ -289,9 +254,9 @@ def _where_json(info: WhereIs) -> dict[str, Any]:
 @click.pass_context
 def history(ctx: click.Context, file_id: int, login: str | None) -> None:
     """The full movement history of a file / आवागमन इतिहास."""
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         info = r.where(file_id)
-        r.log_access(file_id, login, "history")
+        r.log_access(file_id, acting_user(login), "history")
     _print_path(info)
 
 
@@ -318,16 +283,16 @@ def pending(
     login: str | None,
 ) -> None:
     """Files pending per user, with ageing in days / लंबित फ़ाइलें."""
-    with _routing(ctx) as r:
+    with open_routing(ctx) as r:
         if monthly is not None:
             _print_monthly(r.monthly(monthly, section=section), monthly, section, as_json)
             return
         if mine:
-            files = r.pending_with_others(_who(login))
+            files = r.pending_with_others(require_user(login))
             for f in files:
                 out.print(
                     f"file {f.file_id} {f.file_no or ''} with {f.holder.label} since "
-                    f"{_when(f.since)}{'' if f.opened_at else ' (not opened)'}"
+                    f"{when(f.since)}{'' if f.opened_at else ' (not opened)'}"
                 )
             if not files:
                 out.print("None of your files is pending with others.")

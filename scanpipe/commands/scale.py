@@ -14,23 +14,13 @@ import time
 
 import click
 
+from scanpipe.commands._shared import check_tools
 from scanpipe.errors import ScanpipeError
 from scanpipe.settings import Settings, load_settings
 
 
 def _settings(ctx: click.Context, jobs: int | None = None) -> Settings:
     return load_settings(ctx.obj.get("home") if ctx.obj else None, jobs=jobs)
-
-
-def _check_tools(settings: Settings) -> None:
-    """A worker without Tesseract would fail every page: refuse to start instead."""
-    if settings.ocr.engine != "tesseract":
-        return
-    from scanpipe import tools
-
-    tools.which("tesseract")
-    tools.which("pdftoppm")
-    tools.require_languages(settings.ocr.langs + "+osd")
 
 
 @click.command()
@@ -56,7 +46,7 @@ def worker(ctx: click.Context, concurrency: int | None, queue: str | None, logle
     from scanpipe.distributed.config import load_celery_settings
 
     settings = _settings(ctx, concurrency)
-    _check_tools(settings)
+    check_tools(settings)  # a worker without Tesseract would fail every page
     cfg = load_celery_settings()
     if queue:
         cfg = replace(cfg, queue=queue)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from scanpipe.ingest.sheets import PART_LABELS, PARTS, Sheet, SheetKind
+from scanpipe.sheets.split import PART_LABELS, PARTS, Sheet, SheetKind
 
 _PART_HELP = ", ".join(f"{p} ({PART_LABELS[p][1]})" for p in PARTS)
 _output = click.option(
@@ -32,7 +32,7 @@ _copies = click.option(
 
 def _write(sheet: Sheet, output: Path, copies: int) -> None:
     """Render and write, turning a too-long text into a usage error (exit code 2)."""
-    from scanpipe.ingest.sheet_render import write_sheets_pdf
+    from scanpipe.sheets.render import write_sheets_pdf
 
     output.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,4 +1,4 @@
-"""Hot folders: ``scanpipe watch``, ``scanpipe review ...`` and ``scanpipe status``.
+"""Hot folders: ``scanpipe watch``, ``scanpipe intake ...`` and ``scanpipe status``.
 
 See docs/hot-folders.md for the protocol and the settings file.
 """
@@ -13,13 +13,18 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from scanpipe.commands._shared import acting, acting_user, check_tools, hidden_alias
 from scanpipe.errors import ExitCode, ScanpipeError
 from scanpipe.settings import InboxSettings, Settings, load_settings
+
+if TYPE_CHECKING:
+    from scanpipe.registry.store import Registry
 
 out = Console(highlight=False)
 
@@ -32,17 +37,6 @@ config_option = click.option(
 
 def _load(ctx: click.Context, config: Path | None, jobs: int | None = None) -> Settings:
     return load_settings(ctx.obj.get("home") if ctx.obj else None, jobs=jobs, config=config)
-
-
-def _check_tools(settings: Settings) -> None:
-    """Fail at start-up, not on every file, when Tesseract or poppler is missing."""
-    if settings.ocr.engine != "tesseract":
-        return
-    from scanpipe import tools
-
-    tools.which("tesseract")
-    tools.which("pdftoppm")
-    tools.require_languages(settings.ocr.langs + "+osd")
 
 
 def _inboxes(settings: Settings, paths: Sequence[Path], declared: dict[str, str]) -> Settings:
@@ -75,8 +69,8 @@ def _inboxes(settings: Settings, paths: Sequence[Path], declared: dict[str, str]
 @contextmanager
 def _runner(settings: Settings, executor: str = "local") -> Iterator[object]:
     from scanpipe.executors import make_executor
-    from scanpipe.ingest.journal import Journal
-    from scanpipe.ingest.runner import Runner
+    from scanpipe.hotfolder.journal import Journal
+    from scanpipe.hotfolder.runner import Runner
     from scanpipe.registry.store import Registry
 
     with Registry.open(settings.db_url, settings.archive_dir) as registry:
@@ -139,14 +133,14 @@ def watch(
 
     A sub-folder is one batch (one legacy file); it is complete when a READY or
     .done file appears in it, or after batch_idle_s without changes.
-    Failures go to the review queue ('scanpipe review list').
+    Failures go to the intake queue ('scanpipe intake list').
     """
-    from scanpipe.ingest.journal import Journal
-    from scanpipe.ingest.watch import Watcher
+    from scanpipe.hotfolder.journal import Journal
+    from scanpipe.hotfolder.watch import Watcher
 
     settings = _load(ctx, config, jobs)
     settings = _inboxes(settings, inboxes, {k: v for k, v in declared.items() if v})
-    _check_tools(settings)
+    check_tools(settings)
     _setup_logging()
     signal.signal(signal.SIGTERM, _interrupt)
     with _runner(settings, executor) as runner:
@@ -166,7 +160,7 @@ def watch(
             "free space in the data folder; waiting drops are taken next time",
         )
     if once and failed:
-        raise _OnceError(ExitCode.PARTIAL, f"{failed} drop(s) failed", "see 'scanpipe review list'")
+        raise _OnceError(ExitCode.PARTIAL, f"{failed} drop(s) failed", "see 'scanpipe intake list'")
 
 
 class _OnceError(ScanpipeError):
@@ -181,20 +175,29 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-# -- review ------------------------------------------------------------------------------------
+# -- intake ------------------------------------------------------------------------------------
 
 
 @click.group()
-def review() -> None:
-    """The review queue: failed, duplicate and flagged drops from the hot folders."""
+def intake() -> None:
+    """The intake queue: failed, duplicate and flagged drops from the hot folders."""
 
 
-@review.command(name="list")
+@contextmanager
+def _audited(settings: Settings) -> Iterator[Registry]:
+    """The registry that intake decisions are audited in (``hotfolder.review`` writes it)."""
+    from scanpipe.registry.store import Registry
+
+    with Registry.open(settings.db_url, settings.archive_dir) as registry:
+        yield registry
+
+
+@intake.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per item.")
 @click.pass_context
-def review_list(ctx: click.Context, as_json: bool) -> None:
+def intake_list(ctx: click.Context, as_json: bool) -> None:
     """Open items: job, kind, original file name, inbox, reason and time."""
-    from scanpipe.ingest.review import items
+    from scanpipe.hotfolder.review import items
 
     found = items(_load(ctx, None).home)
     if as_json:
@@ -202,7 +205,7 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
             click.echo(json.dumps({"job": item.job, **item.reason}, ensure_ascii=False))
         return
     if not found:
-        out.print("The review queue is empty.")
+        out.print("The intake queue is empty.")
         return
     table = Table("job", "kind", "original name", "inbox", "reason", "time")
     for item in found:
@@ -218,12 +221,12 @@ def review_list(ctx: click.Context, as_json: bool) -> None:
     out.print(table)
 
 
-@review.command(name="show")
+@intake.command(name="show")
 @click.argument("job")
 @click.pass_context
-def review_show(ctx: click.Context, job: str) -> None:
+def intake_show(ctx: click.Context, job: str) -> None:
     """Everything recorded about one item, and what its folder holds."""
-    from scanpipe.ingest.review import find
+    from scanpipe.hotfolder.review import find
 
     item = find(_load(ctx, None).home, job)
     out.print(f"[bold]{item.job}[/] ({item.kind})  {item.dir}")
@@ -238,7 +241,7 @@ def review_show(ctx: click.Context, job: str) -> None:
         out.print(f"  payload: {', '.join(names) or '(empty)'}")
 
 
-@review.command(name="retry")
+@intake.command(name="retry")
 @click.argument("job")
 @click.option(
     "--rotate",
@@ -248,23 +251,26 @@ def review_show(ctx: click.Context, job: str) -> None:
 @click.option("--lang", "langs", help="OCR languages, e.g. hin+eng or eng.")
 @click.option("--dpi", type=click.IntRange(72, 1200), help="Rendering resolution for PDFs.")
 @config_option
+@acting
 @click.pass_context
-def review_retry(
+def intake_retry(
     ctx: click.Context,
     job: str,
     rotate: str | None,
     langs: str | None,
     dpi: int | None,
     config: Path | None,
+    login: str | None,
 ) -> None:
     """Convert a failed job again, here and now, optionally with other settings."""
-    from scanpipe.ingest.review import ocr_overrides, requeue
+    from scanpipe.hotfolder.review import ocr_overrides, requeue
 
     settings = _load(ctx, config)
     ocr = ocr_overrides(int(rotate) if rotate is not None else None, langs, dpi)
-    _check_tools(settings.with_ocr(**ocr))
+    check_tools(settings.with_ocr(**ocr))
     _setup_logging()
-    claimed = requeue(settings, job, ocr)
+    with _audited(settings) as registry:
+        claimed = requeue(settings, job, ocr, by=acting_user(login), registry=registry)
     with _runner(settings) as runner:
         result = runner.run(claimed)  # type: ignore[attr-defined]
     if result.outcome == "done":
@@ -278,29 +284,35 @@ def review_retry(
         out.print(f"[yellow]will be retried by the watcher[/]: {result.reason}")
     else:
         raise ScanpipeError(
-            f"job {job} failed again: {result.reason}", advice=f"see 'scanpipe review show {job}'"
+            f"job {job} failed again: {result.reason}", advice=f"see 'scanpipe intake show {job}'"
         )
 
 
-@review.command(name="accept")
+@intake.command(name="accept")
 @click.argument("job")
+@acting
 @click.pass_context
-def review_accept(ctx: click.Context, job: str) -> None:
+def intake_accept(ctx: click.Context, job: str, login: str | None) -> None:
     """Close a duplicate (its copy is deleted) or a flagged file (it is fine as registered)."""
-    from scanpipe.ingest.review import accept
+    from scanpipe.hotfolder.review import accept
 
-    out.print(accept(_load(ctx, None).home, job))
+    settings = _load(ctx, None)
+    with _audited(settings) as registry:
+        out.print(accept(settings.home, job, by=acting_user(login), registry=registry))
 
 
-@review.command(name="reject")
+@intake.command(name="reject")
 @click.argument("job")
 @click.option("--note", default="", help="Why, for the record.")
+@acting
 @click.pass_context
-def review_reject(ctx: click.Context, job: str, note: str) -> None:
+def intake_reject(ctx: click.Context, job: str, note: str, login: str | None) -> None:
     """Close an item without registering it; the original is kept in reviewed/."""
-    from scanpipe.ingest.review import reject
+    from scanpipe.hotfolder.review import reject
 
-    out.print(reject(_load(ctx, None).home, job, note))
+    settings = _load(ctx, None)
+    with _audited(settings) as registry:
+        out.print(reject(settings.home, job, note, by=acting_user(login), registry=registry))
 
 
 # -- status ------------------------------------------------------------------------------------
@@ -312,7 +324,7 @@ def review_reject(ctx: click.Context, job: str, note: str) -> None:
 @click.pass_context
 def status(ctx: click.Context, as_json: bool, config: Path | None) -> None:
     """Queue depth, files in progress, failures and pages per minute today."""
-    from scanpipe.ingest.status import collect
+    from scanpipe.hotfolder.status import collect
 
     figures = collect(_load(ctx, config))
     if as_json:
@@ -322,4 +334,9 @@ def status(ctx: click.Context, as_json: bool, config: Path | None) -> None:
         out.print(f"{key.replace('_', ' '):>22}: {value}")
 
 
-COMMANDS: list[click.Command] = [watch, review, status]
+COMMANDS: list[click.Command] = [
+    watch,
+    intake,
+    hidden_alias(intake, "review", "intake"),
+    status,
+]

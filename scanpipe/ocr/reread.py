@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import regex
 
+from scanpipe.eoffice.fileno import find_candidates
 from scanpipe.errors import ScanpipeError
 from scanpipe.model import Word
 from scanpipe.ocr.engine import LineReader, OcrEngine
-from scanpipe.registry.fileno import find_candidates
 
 MAX_LINES = 3  # a letter has one file number, a notesheet a few; more is a table
 PAD = 0.5  # of the line height, around the words' box

@@ -1,32 +1,30 @@
 """The e-Office half of ``Registry``: files registered by hand, edits, reviews, look-ups.
 
 A mixin so that ``store.py`` keeps the scan-archiving half readable; both
-share the engine and the ``_db_errors`` translation. Every write runs in one
+share ``session.Transactions`` (``reading()``/``writing()``). Every write runs in one
 ``BEGIN IMMEDIATE`` transaction, so two clerks registering at once get
 distinct computer numbers.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scanpipe.eoffice.fileno import parse_file_no
+from scanpipe.eoffice.terms import RecordError
 from scanpipe.errors import NotFoundError
-from scanpipe.registry.db import BEGIN_MODE, db_errors
-from scanpipe.registry.eoffice import RecordError
 from scanpipe.registry.eoffice_models import (
     FileRecord,
     OfficeRow,
     SectionRow,
     SuggestionInfo,
 )
-from scanpipe.registry.fileno import parse_file_no
 from scanpipe.registry.models import FileRow, PageRow
 from scanpipe.registry.records import (
     FileDraft,
@@ -35,6 +33,7 @@ from scanpipe.registry.records import (
     next_computer_no,
     set_fields,
 )
+from scanpipe.registry.session import Transactions
 from scanpipe.registry.structure import (
     REVIEW,
     apply_page_value,
@@ -47,10 +46,9 @@ from scanpipe.registry.structure import (
 FIND_ADVICE = "run 'scanpipe file list' to find the file's id"
 
 
-class EOfficeRegistry:
+class EOfficeRegistry(Transactions):
     """Methods mixed into ``Registry``; see ``store.Registry`` for opening one."""
 
-    _engine: Engine
     archive_dir: Path
 
     @property
@@ -58,25 +56,13 @@ class EOfficeRegistry:
         """The data folder (``SCANPIPE_HOME``): the archive's parent; holds ``rules.toml``."""
         return self.archive_dir.parent
 
-    @contextlib.contextmanager
-    def _writing(self, action: str) -> Iterator[Session]:
-        with db_errors(action), Session(self._engine) as session:
-            session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
-            yield session
-            session.commit()
-
-    @contextlib.contextmanager
-    def _reading(self, action: str) -> Iterator[Session]:
-        with db_errors(action), Session(self._engine) as session:
-            yield session
-
     def register_file(self, draft: FileDraft) -> int:
         """Register a file from its paper (no scans); returns its id.
 
         Raises RecordError when a paper file with the same number and volume is
         already registered, and links scans already registered under the number.
         """
-        with self._writing("registering a file") as session:
+        with self.writing("registering a file") as session:
             row = FileRow(
                 source_path=None, sha256=None, page_count=0, size_bytes=0,
                 created_at=datetime.now(UTC), computer_no=next_computer_no(session),
@@ -91,7 +77,7 @@ class EOfficeRegistry:
 
     def edit_file(self, file_id: int, changes: Mapping[str, Any]) -> FileRecord:
         """Change fields of a file; the same validation as registering."""
-        with self._writing("editing a file") as session:
+        with self.writing("editing a file") as session:
             row = _get(session, file_id)
             set_fields(session, row, changes)
             if ("file_no" in changes or "volume" in changes) and row.nature != "physical":
@@ -102,7 +88,7 @@ class EOfficeRegistry:
         return self.get_record(file_id)
 
     def get_record(self, file_id: int) -> FileRecord:
-        with self._reading("reading a file") as session:
+        with self.reading("reading a file") as session:
             return _record(session, _get(session, file_id), full=True)
 
     def list_records(
@@ -126,13 +112,13 @@ class EOfficeRegistry:
                 stmt = stmt.where(column == value)
         if review_by is not None:
             stmt = stmt.where(FileRow.review_year <= review_by)
-        with self._reading("listing files") as session:
+        with self.reading("listing files") as session:
             return [_record(session, row, full=False) for row in session.scalars(stmt)]
 
     def find_file_no(self, written: str) -> list[int]:
         """Ids of the files with this number, in any written form (``४५/२०१९/स्था.``)."""
         norm = parse_file_no(written).normalised
-        with self._reading("looking up a file number") as session:
+        with self.reading("looking up a file number") as session:
             return list(
                 session.scalars(
                     select(FileRow.id).where(FileRow.file_no_norm == norm).order_by(FileRow.id)
@@ -141,17 +127,17 @@ class EOfficeRegistry:
 
     def review_queue(self, file_id: int | None = None, limit: int = 200) -> list[SuggestionInfo]:
         """Suggestions waiting for a person, oldest first."""
-        with self._reading("reading the review queue") as session:
+        with self.reading("reading the review queue") as session:
             return list(suggestions_of(session, file_id, REVIEW, limit))
 
     def decide(self, suggestion_id: int, accept: bool, value: str | None = None) -> None:
         """Accept (optionally with a corrected value) or reject one suggestion."""
-        with self._writing("deciding a suggestion") as session:
+        with self.writing("deciding a suggestion") as session:
             decide(session, suggestion_id, accept, value)
 
     def label_page(self, file_id: int, page: int, kind: str) -> None:
         """A person confirms page ``page``'s document kind; it becomes training data."""
-        with self._writing("labelling a page") as session:
+        with self.writing("labelling a page") as session:
             _get(session, file_id)
             row = session.scalar(
                 select(PageRow).where(PageRow.file_id == file_id, PageRow.number == page)
@@ -167,12 +153,12 @@ class EOfficeRegistry:
         stmt = select(PageRow.text, PageRow.doc_type).where(
             PageRow.doc_type_source == "person", PageRow.doc_type.is_not(None)
         )
-        with self._reading("reading confirmed labels") as session:
+        with self.reading("reading confirmed labels") as session:
             return [(text, kind) for text, kind in session.execute(stmt) if kind]
 
     def office_names(self) -> list[str]:
         """Known office names, English and Hindi, for matching letterheads."""
-        with self._reading("reading offices") as session:
+        with self.reading("reading offices") as session:
             rows = session.execute(select(OfficeRow.name_en, OfficeRow.name_hi)).all()
         return [name for pair in rows for name in pair if name]
 

@@ -20,16 +20,16 @@ from typing import Final
 
 import regex
 
-from scanpipe.errors import RegistryError
-from scanpipe.registry.eoffice import FileState, Nature, PartKind
-from scanpipe.registry.eoffice_models import DocumentInfo, FileRecord
-from scanpipe.registry.fileno import (
+from scanpipe.eoffice.fileno import (
     NIC_OK,
     FileNumber,
     FileNumberError,
     normalised_form,
     parse_file_no,
 )
+from scanpipe.eoffice.terms import FileState, Nature, PartKind
+from scanpipe.errors import RegistryError
+from scanpipe.registry.eoffice_models import DocumentInfo, FileRecord
 from scanpipe.text import normalise_for_search
 
 #: Section codes of Mungeli offices, Hindi -> the English code NIC folders use. Keys are

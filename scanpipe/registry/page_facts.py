@@ -14,9 +14,7 @@ from datetime import datetime
 
 import regex
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from scanpipe.registry.db import db_errors
 from scanpipe.registry.eoffice_models import OfficeRow, SectionRow
 from scanpipe.registry.models import FileRow, PageRow
 from scanpipe.registry.store import REVIEW_STATUSES, Registry
@@ -61,7 +59,7 @@ def file_facts(registry: Registry, file_ids: set[int]) -> dict[int, FileFacts]:
         .outerjoin(SectionRow, SectionRow.id == FileRow.section_id)
         .where(FileRow.id.in_(file_ids))
     )
-    with db_errors("reading files for search hits"), Session(registry._engine) as session:
+    with registry.reading("reading files for search hits") as session:
         return {row[0]: FileFacts(*row[:7], has_pdf=bool(row[7])) for row in session.execute(stmt)}
 
 
@@ -70,12 +68,12 @@ def page_kinds(registry: Registry, page_ids: set[int]) -> dict[int, str | None]:
     if not page_ids:
         return {}
     stmt = select(PageRow.id, PageRow.doc_type).where(PageRow.id.in_(page_ids))
-    with db_errors("reading page kinds"), Session(registry._engine) as session:
+    with registry.reading("reading page kinds") as session:
         return dict(session.execute(stmt).tuples().all())
 
 
 def filter_options(registry: Registry) -> FilterOptions:
-    with db_errors("reading search filters"), Session(registry._engine) as session:
+    with registry.reading("reading search filters") as session:
         offices = session.execute(select(OfficeRow.code, OfficeRow.name_en, OfficeRow.name_hi))
         sections = session.execute(
             select(SectionRow.code, SectionRow.name_en, SectionRow.name_hi).distinct()
@@ -95,7 +93,7 @@ def pages_since(registry: Registry, since: datetime) -> int:
     stmt = select(func.coalesce(func.sum(FileRow.page_count), 0)).where(
         FileRow.created_at >= since, FileRow.sha256.is_not(None)
     )
-    with db_errors("counting pages"), Session(registry._engine) as session:
+    with registry.reading("counting pages") as session:
         return int(session.scalar(stmt) or 0)
 
 
@@ -112,7 +110,7 @@ def review_reasons(registry: Registry) -> list[tuple[str, int]]:
         .group_by(PageRow.status, PageRow.reason)
     )
     counts: Counter[str] = Counter()
-    with db_errors("counting pages for review"), Session(registry._engine) as session:
+    with registry.reading("counting pages for review") as session:
         for status, reason, n in session.execute(stmt):
             head = _NUMBER.sub("N", (reason or "").split("\n")[0].split(";")[0])[:80]
             counts[f"{status}: {head}" if head else status] += n

@@ -4,7 +4,8 @@
 holds the other half of reviewing, the pages themselves (status ``review``
 or ``failed``). Every change is one transaction that also rewrites the
 page's search-index entry and the file's ``pages_for_review`` count, so the
-queue, the search and the file view never disagree.
+queue, the search and the file view never disagree; it also appends its audit
+entry (``registry.audit``), so a page changed on the CLI or the web is on record alike.
 
 Functions take the ``Registry`` rather than extending it, so the store stays
 as it is while the review workflow settles. The page's ``reason`` keeps a
@@ -15,19 +16,17 @@ how the page's archived image is found again (see ``image_origin``).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import regex
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from scanpipe.errors import ExitCode, NotFoundError, ScanpipeError
 from scanpipe.model import PageResult, PageStatus
-from scanpipe.registry.db import BEGIN_MODE, db_errors
+from scanpipe.registry import audit
 from scanpipe.registry.models import FileRow, PageRow
 from scanpipe.registry.store import REVIEW_STATUSES, Registry
 from scanpipe.text import clean_ocr_text
@@ -70,14 +69,6 @@ class PageState:
     words: int
 
 
-@contextlib.contextmanager
-def _writing(registry: Registry, action: str) -> Iterator[Session]:
-    with db_errors(action), Session(registry._engine) as session:
-        session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
-        yield session
-        session.commit()
-
-
 def _page(session: Session, file_id: int, number: int) -> PageRow:
     row = session.scalar(
         select(PageRow).where(PageRow.file_id == file_id, PageRow.number == number)
@@ -89,18 +80,22 @@ def _page(session: Session, file_id: int, number: int) -> PageRow:
                 advice="run 'scanpipe search' or 'scanpipe list' to find the file's id",
             )
         raise NotFoundError(
-            f"file {file_id} has no page {number}", advice=f"see 'scanpipe show {file_id}'"
+            f"file {file_id} has no page {number}", advice=f"see 'scanpipe file pages {file_id}'"
         )
     return row
 
 
 def _reindex(session: Session, registry: Registry, page_id: int, body: str) -> None:
-    """Replace the page's entry in the search index (FTS5 rowid, or PostgreSQL page_id)."""
+    """Replace the page's entry in the search index, in the same transaction as its row."""
     conn = session.connection()
-    key = "page_id" if conn.dialect.name == "postgresql" else "rowid"
-    conn.execute(text(f"DELETE FROM pages_fts WHERE {key} = :id"), {"id": page_id})
+    registry.search_backend.remove_page(conn, page_id)
     if body.strip():
-        registry._search.index_page(conn, page_id, body)
+        registry.search_backend.index_page(conn, page_id, body)
+
+
+def _audit(session: Session, action: str, row: PageRow, by: str | None, **detail: Any) -> None:
+    """The action's audit entry, in its transaction: page review changes what search finds."""
+    audit.write(session, action, row.file_id, login=by, detail={"page": row.number, **detail})
 
 
 def _recount(session: Session, file_id: int) -> None:
@@ -137,7 +132,7 @@ def review_pages(registry: Registry, limit: int = 100, offset: int = 0) -> list[
         .limit(limit)
         .offset(offset)
     )
-    with db_errors("reading the page review queue"), Session(registry._engine) as session:
+    with registry.reading("reading the page review queue") as session:
         return [
             ReviewPage(
                 p.id,
@@ -168,31 +163,33 @@ def correct_text(registry: Registry, file_id: int, number: int, body: str, by: s
             f"the corrected text has {len(body)} characters; at most {MAX_TEXT}",
             advice="check the right text was pasted",
         )
-    with _writing(registry, "correcting a page's text") as session:
+    with registry.writing("correcting a page's text") as session:
         row = _page(session, file_id, number)
         row.text, row.status = body, PageStatus.OK.value
         row.words = len(body.split())
         row.reason = _trail(row, f"text corrected by hand ({by})")
         _reindex(session, registry, row.id, body)
         _recount(session, file_id)
+        _audit(session, "page-correct", row, by, words=row.words)
         return _state(row)
 
 
 def mark_blank(registry: Registry, file_id: int, number: int, by: str) -> PageState:
     """A blank page has no text to find: it leaves the index and the queue."""
-    with _writing(registry, "marking a page blank") as session:
+    with registry.writing("marking a page blank") as session:
         row = _page(session, file_id, number)
         row.text, row.words, row.status = "", 0, PageStatus.OK.value
         row.doc_type, row.doc_type_source, row.doc_type_confidence = "blank", "person", 1.0
         row.reason = _trail(row, f"marked blank ({by})")
         _reindex(session, registry, row.id, "")
         _recount(session, file_id)
+        _audit(session, "page-blank", row, by)
         return _state(row)
 
 
 def accept_page(registry: Registry, file_id: int, number: int, by: str) -> PageState:
     """The OCR text is good enough as it is (a low score on a stamp-heavy page, say)."""
-    with _writing(registry, "accepting a page") as session:
+    with registry.writing("accepting a page") as session:
         row = _page(session, file_id, number)
         if row.status not in REVIEW_STATUSES:
             raise PageReviewError(
@@ -207,6 +204,7 @@ def accept_page(registry: Registry, file_id: int, number: int, by: str) -> PageS
         row.status = PageStatus.OK.value
         row.reason = _trail(row, f"accepted as read ({by}); was: {row.reason}"[:500])
         _recount(session, file_id)
+        _audit(session, "page-accept", row, by)
         return _state(row)
 
 
@@ -222,7 +220,7 @@ def move_page(registry: Registry, file_id: int, number: int, to_file: int, by: s
         raise PageReviewError(
             f"page {number} is already in file {file_id}", advice="give the other file's id"
         )
-    with _writing(registry, "moving a page") as session:
+    with registry.writing("moving a page") as session:
         row = _page(session, file_id, number)
         if session.get(FileRow, to_file) is None:
             raise NotFoundError(
@@ -237,6 +235,7 @@ def move_page(registry: Registry, file_id: int, number: int, to_file: int, by: s
         row.reason = f"{marker} ({by})"
         _recount(session, file_id)
         _recount(session, to_file)
+        _audit(session, "page-move", row, by, from_file=file_id, from_page=number)
         return _state(row)
 
 
@@ -247,16 +246,26 @@ def image_origin(file_id: int, number: int, reason: str) -> tuple[int, int]:
 
 
 def page_reason(registry: Registry, file_id: int, number: int) -> str:
-    with db_errors("reading a page"), Session(registry._engine) as session:
+    with registry.reading("reading a page") as session:
         return _page(session, file_id, number).reason
 
 
 def apply_result(
-    registry: Registry, file_id: int, number: int, result: PageResult, note: str
+    registry: Registry,
+    file_id: int,
+    number: int,
+    result: PageResult,
+    note: str,
+    *,
+    by: str | None = None,
 ) -> PageState:
-    """Store a re-run of OCR on the page; a failed re-run keeps the text read before."""
-    with _writing(registry, "storing the re-read page") as session:
+    """Store a re-run of OCR on the page; a failed re-run keeps the text read before.
+
+    ``by`` is who asked for the re-run, for the audit log (None: the OS account).
+    """
+    with registry.writing("storing the re-read page") as session:
         row = _page(session, file_id, number)
+        _audit(session, "page-retry", row, by, note=note, status=result.status.value)
         if result.status is PageStatus.FAILED:
             row.status = PageStatus.FAILED.value
             row.reason = _trail(row, f"{note} failed: {result.reason}"[:2000])

@@ -16,7 +16,8 @@ from typing import Any, Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from scanpipe.registry.eoffice import (
+from scanpipe.eoffice.fileno import parse_file_no
+from scanpipe.eoffice.terms import (
     Category,
     FileState,
     Grading,
@@ -26,7 +27,6 @@ from scanpipe.registry.eoffice import (
     parse_choice,
 )
 from scanpipe.registry.eoffice_models import OfficeRow, SectionRow
-from scanpipe.registry.fileno import parse_file_no
 from scanpipe.registry.models import FileRow
 
 #: Computer numbers look like e-Office's and never collide with row ids in conversation.

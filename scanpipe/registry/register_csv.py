@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import regex
 
+from scanpipe.eoffice.fileno import parse_file_no, to_ascii_digits
+from scanpipe.eoffice.terms import Category, FileState, Nature
 from scanpipe.errors import InputFileError, ScanpipeError
-from scanpipe.registry.eoffice import Category, FileState, Nature
-from scanpipe.registry.fileno import parse_file_no, to_ascii_digits
 from scanpipe.registry.records import FileDraft
 
 if TYPE_CHECKING:

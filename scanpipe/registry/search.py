@@ -66,7 +66,7 @@ class Hit:
 class SearchBackend(Protocol):
     """What the registry needs from a search engine; SQLite FTS5 now, PostgreSQL later.
 
-    Both methods run on the caller's connection so that indexing happens in the
+    Every method runs on the caller's connection so that indexing happens in the
     same transaction as the page rows (no page without its index entry).
     """
 
@@ -78,7 +78,13 @@ class SearchBackend(Protocol):
         """Index a final note so officers find notes and OCR text in one search."""
         ...
 
-    def remove_note(self, conn: Connection, note_id: int) -> None: ...
+    def remove_page(self, conn: Connection, page_id: int) -> None:
+        """Take a page out of the index (its text was corrected, blanked or re-read)."""
+        ...
+
+    def remove_note(self, conn: Connection, note_id: int) -> None:
+        """Take a final note out of the index (its author corrected it)."""
+        ...
 
     def search(self, conn: Connection, query: str, limit: int) -> list[Hit]:
         """Best hits first, pages and notes together; raises SearchQueryError for a blank query."""
@@ -194,6 +200,9 @@ class SqliteFtsSearch:
             sql(f"INSERT INTO {NOTES_FTS}(rowid, body) VALUES (:id, :body)"),
             {"id": note_id, "body": normalise_for_search(text)},
         )
+
+    def remove_page(self, conn: Connection, page_id: int) -> None:
+        conn.execute(sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": page_id})
 
     def remove_note(self, conn: Connection, note_id: int) -> None:
         conn.execute(sql(f"DELETE FROM {NOTES_FTS} WHERE rowid = :id"), {"id": note_id})

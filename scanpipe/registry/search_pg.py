@@ -75,6 +75,9 @@ class PostgresSearch:
             {"id": note_id, "body": search_body(text)},
         )
 
+    def remove_page(self, conn: Connection, page_id: int) -> None:
+        conn.execute(sql(f"DELETE FROM {FTS_TABLE} WHERE page_id = :id"), {"id": page_id})
+
     def remove_note(self, conn: Connection, note_id: int) -> None:
         conn.execute(sql(f"DELETE FROM {NOTES_FTS} WHERE note_id = :id"), {"id": note_id})
 

@@ -127,9 +127,8 @@ class Registry(EOfficeRegistry):
     """
 
     def __init__(self, engine: Engine, archive_dir: Path, search: SearchBackend):
-        self._engine = engine
+        super().__init__(engine, search)
         self.archive_dir = archive_dir
-        self._search = search
 
     @classmethod
     def open(cls, db_url: str, archive_dir: Path) -> Registry:
@@ -180,7 +179,7 @@ class Registry(EOfficeRegistry):
         return self.archive_dir / sha[:2] / f"{sha}.{key}"
 
     def find_by_sha256(self, sha256: str) -> int | None:
-        with _db_errors("looking up a file by sha256"), Session(self._engine) as session:
+        with self.reading("looking up a file by sha256") as session:
             return session.scalar(select(FileRow.id).where(FileRow.sha256 == sha256.lower()))
 
     def add_file(
@@ -266,7 +265,7 @@ class Registry(EOfficeRegistry):
         return file_id
 
     def get_file(self, file_id: int) -> FileInfo:
-        with _db_errors("reading a file"), Session(self._engine) as session:
+        with self.reading("reading a file") as session:
             row = session.get(FileRow, file_id, options=[selectinload(FileRow.pages)])
             if row is None:
                 raise NotFoundError(f"there is no file with id {file_id}", advice=FIND_ADVICE)
@@ -277,12 +276,12 @@ class Registry(EOfficeRegistry):
         if limit < 1 or offset < 0:
             raise ValueError(f"need limit >= 1 and offset >= 0, got {limit}, {offset}")
         stmt = select(FileRow).order_by(FileRow.id.desc()).limit(limit).offset(offset)
-        with _db_errors("listing files"), Session(self._engine) as session:
+        with self.reading("listing files") as session:
             return [FileSummary.from_row(r) for r in session.scalars(stmt)]
 
     def page_text(self, file_id: int, number: int | None = None) -> str:
         """The OCR text of one page, or of all pages joined by a form feed (``\\f``)."""
-        with _db_errors("reading page text"), Session(self._engine) as session:
+        with self.reading("reading page text") as session:
             if session.get(FileRow, file_id) is None:
                 raise NotFoundError(f"there is no file with id {file_id}", advice=FIND_ADVICE)
             stmt = select(PageRow.number, PageRow.text).where(PageRow.file_id == file_id)
@@ -299,7 +298,7 @@ class Registry(EOfficeRegistry):
 
     def stats(self) -> RegistryStats:
         review = func.count().filter(PageRow.status.in_(REVIEW_STATUSES))
-        with _db_errors("counting files"), Session(self._engine) as session:
+        with self.reading("counting files") as session:
             files = session.scalar(select(func.count()).select_from(FileRow)) or 0
             pages, for_review = session.execute(select(func.count(), review)).one()
         return RegistryStats(files=files, pages=pages or 0, pages_for_review=for_review or 0)

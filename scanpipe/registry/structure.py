@@ -16,9 +16,10 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scanpipe.eoffice.fileno import FileNumberError
+from scanpipe.eoffice.terms import DocKind, PartKind, RecordError, parse_choice
 from scanpipe.errors import NotFoundError
 from scanpipe.model import Classification, FileMetadata, PageLabels, Suggestion
-from scanpipe.registry.eoffice import DocKind, PartKind, RecordError, parse_choice
 from scanpipe.registry.eoffice_models import (
     DocumentInfo,
     DocumentRow,
@@ -27,7 +28,6 @@ from scanpipe.registry.eoffice_models import (
     SuggestionInfo,
     SuggestionRow,
 )
-from scanpipe.registry.fileno import FileNumberError
 from scanpipe.registry.models import FileRow, PageRow
 from scanpipe.registry.records import set_fields
 
@@ -202,7 +202,7 @@ def decide(session: Session, suggestion_id: int, accept: bool, value: str | None
     s = session.get(SuggestionRow, suggestion_id)
     if s is None:
         raise NotFoundError(f"there is no suggestion {suggestion_id}",
-                            advice="run 'scanpipe file review' to list them")  # fmt: skip
+                            advice="run 'scanpipe file suggestions' to list them")  # fmt: skip
     if not accept:
         s.status = REJECTED
         return

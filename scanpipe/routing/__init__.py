@@ -4,9 +4,9 @@ A thin library API over the registry's tables; the CLI (``commands/routing``)
 and the web app call the same ``Routing`` methods. Rules are in ``rules.py``.
 """
 
-from scanpipe.routing.base import UserError, utc_now
+from scanpipe.routing.base import Desk, UserError, utc_now
+from scanpipe.routing.facade import Routing
 from scanpipe.routing.rules import AGE_BUCKETS, RULES, Role, RuleError, can
-from scanpipe.routing.tracking import TrackingMixin
 from scanpipe.routing.views import (
     AuditEntry,
     Holder,
@@ -19,15 +19,11 @@ from scanpipe.routing.views import (
     WhereIs,
 )
 
-
-class Routing(TrackingMixin):
-    """``Routing(registry, clock=...)``: every routing, noting and tracking action."""
-
-
 __all__ = [
     "AGE_BUCKETS",
     "RULES",
     "AuditEntry",
+    "Desk",
     "Holder",
     "MovementInfo",
     "NoteInfo",

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from scanpipe.registry.eoffice import FileState, Nature
+from scanpipe.eoffice.terms import FileState, Nature
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.routing_models import (
     ApprovalRow,
@@ -24,13 +24,18 @@ from scanpipe.registry.routing_models import (
     TrackingRow,
     UserRow,
 )
-from scanpipe.routing.base import RoutingBase
+from scanpipe.routing.base import Desk, active_user, find_file, user_by_id
 from scanpipe.routing.rules import Move, Purpose, Role, RuleError, require
 
 WHERE_ADVICE = "run 'scanpipe file where {id}' to see who holds it"
 
 
-class MovesMixin(RoutingBase):
+class Moves:
+    """Send, receive, pull back, park and unpark: the movements of a file between people."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
     def send(
         self,
         file_id: int,
@@ -44,17 +49,19 @@ class MovesMixin(RoutingBase):
 
         Forwarding makes every final note on the file immutable.
         """
-        with self._writing("sending the file") as session:
-            user = self._active(session, actor)
+        with self.desk.writing("sending the file") as session:
+            user = active_user(session, actor)
             require(user.role, "route", user.login)
-            row = self._file(session, file_id)
-            self._require_open(row)
-            mine = self._hold(session, row, user)
-            recipients = self._recipients(session, user, to)
-            now = self.now()
+            row = find_file(session, file_id)
+            require_open(row)
+            mine = hold(self.desk, session, row, user)
+            recipients = _recipients(session, user, to)
+            now = self.desk.now()
             ids: list[int] = []
             for person in recipients:
-                move = self._move(session, row.id, Move.SEND, user, person, remarks, due_on)
+                move = record_move(
+                    self.desk, session, row.id, Move.SEND, user, person, remarks, due_on
+                )
                 ids.append(move.id)
             batch = ids[0]
             session.execute(update(MovementRow).where(MovementRow.id.in_(ids)).values(batch=batch))
@@ -77,7 +84,7 @@ class MovesMixin(RoutingBase):
                 .where(NoteRow.locked_at.is_(None))
                 .values(locked_at=now)
             )
-            self._audit(
+            self.desk.audit(
                 session,
                 user,
                 "send",
@@ -90,10 +97,10 @@ class MovesMixin(RoutingBase):
 
     def receive(self, file_id: int, actor: str) -> None:
         """Mark the file received/opened by this holder; pull back is refused from now on."""
-        with self._writing("receiving the file") as session:
-            user = self._active(session, actor)
-            row = self._file(session, file_id)
-            held = self._holding(session, row.id, user.id)
+        with self.desk.writing("receiving the file") as session:
+            user = active_user(session, actor)
+            row = find_file(session, file_id)
+            held = holding(session, row.id, user.id)
             if held is None:
                 raise RuleError(
                     "holder-only",
@@ -101,16 +108,16 @@ class MovesMixin(RoutingBase):
                     advice=WHERE_ADVICE.format(id=row.id),
                 )
             if held.opened_at is None:
-                self._open(session, held)
-                self._move(session, row.id, Move.RECEIVE, user, None, "", None)
-            self._audit(session, user, "receive", row.id)
+                open_holding(self.desk, session, held)
+                record_move(self.desk, session, row.id, Move.RECEIVE, user, None, "", None)
+            self.desk.audit(session, user, "receive", row.id)
 
     def pullback(self, file_id: int, actor: str, *, remarks: str = "") -> None:
         """Take back the last send, allowed only while no recipient has opened the file."""
-        with self._writing("pulling the file back") as session:
-            user = self._active(session, actor)
+        with self.desk.writing("pulling the file back") as session:
+            user = active_user(session, actor)
             require(user.role, "route", user.login)
-            row = self._file(session, file_id)
+            row = find_file(session, file_id)
             last = session.scalar(
                 select(MovementRow)
                 .where(MovementRow.file_id == row.id, MovementRow.kind == Move.SEND.value)
@@ -131,7 +138,7 @@ class MovesMixin(RoutingBase):
             ).all()
             for move in batch:
                 if move.opened_at is not None:
-                    who = self._user_by_id(session, move.to_user_id)
+                    who = user_by_id(session, move.to_user_id)
                     raise RuleError(
                         "pullback-unopened",
                         f"{who.label if who else 'the recipient'} opened file {row.id} at "
@@ -144,19 +151,19 @@ class MovesMixin(RoutingBase):
                     f"file {row.id} has moved on since {user.login} sent it",
                     advice=WHERE_ADVICE.format(id=row.id),
                 )
-            now = self.now()
+            now = self.desk.now()
             for move in batch:
                 move.pulled_back_at = now
             for held in holds:
                 session.delete(held)
             session.flush()
-            back = self._move(session, row.id, Move.PULLBACK, user, None, remarks, None)
+            back = record_move(self.desk, session, row.id, Move.PULLBACK, user, None, remarks, None)
             session.add(
                 HoldingRow(
                     file_id=row.id, user_id=user.id, movement_id=back.id, since=now, opened_at=now
                 )
             )
-            self._audit(session, user, "pullback", row.id, batch=last.batch)
+            self.desk.audit(session, user, "pullback", row.id, batch=last.batch)
 
     def park(self, file_id: int, actor: str, *, remarks: str = "") -> None:
         self._set_state(file_id, actor, Move.PARK, FileState.OPEN, FileState.PARKED, remarks)
@@ -167,141 +174,148 @@ class MovesMixin(RoutingBase):
     def _set_state(
         self, file_id: int, actor: str, move: Move, was: FileState, becomes: FileState, remarks: str
     ) -> None:
-        with self._writing(f"{move.value} of the file") as session:
-            user = self._active(session, actor)
+        with self.desk.writing(f"{move.value} of the file") as session:
+            user = active_user(session, actor)
             require(user.role, "route", user.login)
-            row = self._file(session, file_id)
+            row = find_file(session, file_id)
             if row.file_state != was:
                 raise RuleError("open-only", f"file {row.id} is {row.file_state}, not {was.value}")
-            self._hold(session, row, user)
-            row.file_state, row.updated_at = becomes.value, self.now()
-            self._move(session, row.id, move, user, None, remarks, None)
-            self._audit(session, user, move.value, row.id, remarks=remarks)
+            hold(self.desk, session, row, user)
+            row.file_state, row.updated_at = becomes.value, self.desk.now()
+            record_move(self.desk, session, row.id, move, user, None, remarks, None)
+            self.desk.audit(session, user, move.value, row.id, remarks=remarks)
 
-    def _hold(self, session: Session, row: FileRow, user: UserRow) -> HoldingRow:
-        """The actor's holding, checked: they hold it and, for paper, have received it.
 
-        A file nobody tracks yet (just registered or scanned) starts here: the
-        first person to act on it becomes its creator and holder.
-        """
-        held = self._holding(session, row.id, user.id)
-        if held is None and session.get(TrackingRow, row.id) is None:
-            require(user.role, "route", user.login)
-            now = self.now()
-            session.add(TrackingRow(file_id=row.id, creator_id=user.id, since=now))
-            move = self._move(session, row.id, Move.CREATE, user, None, "", None)
-            held = HoldingRow(
-                file_id=row.id, user_id=user.id, movement_id=move.id, since=now, opened_at=now
-            )
-            session.add(held)
-            session.flush()
-            self._audit(session, user, "create", row.id)
-            return held
-        if held is None:
-            holders = session.scalars(
-                select(HoldingRow.user_id).where(HoldingRow.file_id == row.id)
-            ).all()
-            names = ", ".join(u.label for h in holders if (u := self._user_by_id(session, h)))
-            raise RuleError(
-                "holder-only",
-                f"{user.login} does not hold file {row.id}; it is with {names or 'nobody'}",
-                advice=WHERE_ADVICE.format(id=row.id),
-            )
-        if held.opened_at is None:
-            if row.nature == Nature.PHYSICAL:
-                raise RuleError(
-                    "receive-first",
-                    f"{user.login} has not received physical file {row.id}",
-                    advice=f"run 'scanpipe file receive {row.id}' first",
-                )
-            self._open(session, held)  # opening an electronic file is acting on it
-        return held
+def hold(desk: Desk, session: Session, row: FileRow, user: UserRow) -> HoldingRow:
+    """The actor's holding, checked: they hold it and, for paper, have received it.
 
-    def _open(self, session: Session, held: HoldingRow) -> None:
-        now = self.now()
-        held.opened_at = now
-        if held.movement_id is not None:
-            session.execute(
-                update(MovementRow).where(MovementRow.id == held.movement_id).values(opened_at=now)
-            )
-
-    def _holding(self, session: Session, file_id: int, user_id: int) -> HoldingRow | None:
-        return session.scalar(
-            select(HoldingRow).where(HoldingRow.file_id == file_id, HoldingRow.user_id == user_id)
+    A file nobody tracks yet (just registered or scanned) starts here: the
+    first person to act on it becomes its creator and holder.
+    """
+    held = holding(session, row.id, user.id)
+    if held is None and session.get(TrackingRow, row.id) is None:
+        require(user.role, "route", user.login)
+        now = desk.now()
+        session.add(TrackingRow(file_id=row.id, creator_id=user.id, since=now))
+        move = record_move(desk, session, row.id, Move.CREATE, user, None, "", None)
+        held = HoldingRow(
+            file_id=row.id, user_id=user.id, movement_id=move.id, since=now, opened_at=now
         )
-
-    def _replace_holders(self, session: Session, file_id: int, user: UserRow) -> None:
-        session.execute(delete(HoldingRow).where(HoldingRow.file_id == file_id))
-        now = self.now()
-        session.add(HoldingRow(file_id=file_id, user_id=user.id, since=now, opened_at=now))
-
-    def _recipients(self, session: Session, user: UserRow, to: Sequence[str]) -> list[UserRow]:
-        logins = list(dict.fromkeys(t.strip().lower() for t in to if t.strip()))
-        if not logins:
-            raise RuleError("recipient", "no recipient given", advice="pass --to LOGIN")
-        people = [self._active(session, login) for login in logins]
-        if any(p.id == user.id for p in people):
-            raise RuleError("recipient", f"{user.login} cannot send a file to themself")
-        if any(p.role == Role.OPERATOR for p in people):
-            raise RuleError("role", "files are not sent to scanning operators")
-        return people
-
-    def _require_open(self, row: FileRow) -> None:
-        if row.file_state != FileState.OPEN:
-            verb = "unpark" if row.file_state == FileState.PARKED else "reopen"
-            raise RuleError(
-                "open-only",
-                f"file {row.id} is {row.file_state}",
-                advice=f"{verb} it first: scanpipe file {verb} {row.id}",
-            )
-
-    def _require_approval(
-        self,
-        session: Session,
-        file_id: int,
-        boss: UserRow,
-        rule: str,
-        *,
-        since: Any,
-        purpose: Purpose | None = None,
-    ) -> None:
-        require(boss.role, "approve", boss.login)
-        stmt = select(ApprovalRow.id).where(
-            ApprovalRow.file_id == file_id, ApprovalRow.approver_id == boss.id
-        )
-        if since is not None:
-            stmt = stmt.where(ApprovalRow.at >= since)
-        if purpose is not None:
-            stmt = stmt.where(ApprovalRow.purpose == purpose.value)
-        if session.scalar(stmt.limit(1)) is None:
-            what = f"{purpose.value} of " if purpose else ""
-            raise RuleError(
-                rule,
-                f"{boss.login} has not approved the {what}file {file_id}",
-                advice=f"ask {boss.login} to run 'scanpipe note approve {file_id}"
-                + (f" --for {purpose.value}" if purpose else "")
-                + "'",
-            )
-
-    def _move(
-        self,
-        session: Session,
-        file_id: int,
-        kind: Move,
-        actor: UserRow,
-        to: UserRow | None,
-        remarks: str,
-        due_on: date | None,
-    ) -> MovementRow:
-        move = MovementRow(
-            file_id=file_id,
-            kind=kind.value,
-            actor_id=actor.id,
-            to_user_id=to.id if to else None,
-            at=self.now(),
-            remarks=remarks,
-            due_on=due_on,
-        )
-        session.add(move)
+        session.add(held)
         session.flush()
-        return move
+        desk.audit(session, user, "create", row.id)
+        return held
+    if held is None:
+        holders = session.scalars(
+            select(HoldingRow.user_id).where(HoldingRow.file_id == row.id)
+        ).all()
+        names = ", ".join(u.label for h in holders if (u := user_by_id(session, h)))
+        raise RuleError(
+            "holder-only",
+            f"{user.login} does not hold file {row.id}; it is with {names or 'nobody'}",
+            advice=WHERE_ADVICE.format(id=row.id),
+        )
+    if held.opened_at is None:
+        if row.nature == Nature.PHYSICAL:
+            raise RuleError(
+                "receive-first",
+                f"{user.login} has not received physical file {row.id}",
+                advice=f"run 'scanpipe file receive {row.id}' first",
+            )
+        open_holding(desk, session, held)  # opening an electronic file is acting on it
+    return held
+
+
+def open_holding(desk: Desk, session: Session, held: HoldingRow) -> None:
+    now = desk.now()
+    held.opened_at = now
+    if held.movement_id is not None:
+        session.execute(
+            update(MovementRow).where(MovementRow.id == held.movement_id).values(opened_at=now)
+        )
+
+
+def holding(session: Session, file_id: int, user_id: int) -> HoldingRow | None:
+    return session.scalar(
+        select(HoldingRow).where(HoldingRow.file_id == file_id, HoldingRow.user_id == user_id)
+    )
+
+
+def replace_holders(desk: Desk, session: Session, file_id: int, user: UserRow) -> None:
+    session.execute(delete(HoldingRow).where(HoldingRow.file_id == file_id))
+    now = desk.now()
+    session.add(HoldingRow(file_id=file_id, user_id=user.id, since=now, opened_at=now))
+
+
+def _recipients(session: Session, user: UserRow, to: Sequence[str]) -> list[UserRow]:
+    logins = list(dict.fromkeys(t.strip().lower() for t in to if t.strip()))
+    if not logins:
+        raise RuleError("recipient", "no recipient given", advice="pass --to LOGIN")
+    people = [active_user(session, login) for login in logins]
+    if any(p.id == user.id for p in people):
+        raise RuleError("recipient", f"{user.login} cannot send a file to themself")
+    if any(p.role == Role.OPERATOR for p in people):
+        raise RuleError("role", "files are not sent to scanning operators")
+    return people
+
+
+def require_open(row: FileRow) -> None:
+    if row.file_state != FileState.OPEN:
+        verb = "unpark" if row.file_state == FileState.PARKED else "reopen"
+        raise RuleError(
+            "open-only",
+            f"file {row.id} is {row.file_state}",
+            advice=f"{verb} it first: scanpipe file {verb} {row.id}",
+        )
+
+
+def require_approval(
+    session: Session,
+    file_id: int,
+    boss: UserRow,
+    rule: str,
+    *,
+    since: Any,
+    purpose: Purpose | None = None,
+) -> None:
+    require(boss.role, "approve", boss.login)
+    stmt = select(ApprovalRow.id).where(
+        ApprovalRow.file_id == file_id, ApprovalRow.approver_id == boss.id
+    )
+    if since is not None:
+        stmt = stmt.where(ApprovalRow.at >= since)
+    if purpose is not None:
+        stmt = stmt.where(ApprovalRow.purpose == purpose.value)
+    if session.scalar(stmt.limit(1)) is None:
+        what = f"{purpose.value} of " if purpose else ""
+        raise RuleError(
+            rule,
+            f"{boss.login} has not approved the {what}file {file_id}",
+            advice=f"ask {boss.login} to run 'scanpipe note approve {file_id}"
+            + (f" --for {purpose.value}" if purpose else "")
+            + "'",
+        )
+
+
+def record_move(
+    desk: Desk,
+    session: Session,
+    file_id: int,
+    kind: Move,
+    actor: UserRow,
+    to: UserRow | None,
+    remarks: str,
+    due_on: date | None,
+) -> MovementRow:
+    move = MovementRow(
+        file_id=file_id,
+        kind=kind.value,
+        actor_id=actor.id,
+        to_user_id=to.id if to else None,
+        at=desk.now(),
+        remarks=remarks,
+        due_on=due_on,
+    )
+    session.add(move)
+    session.flush()
+    return move

@@ -11,26 +11,32 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from scanpipe.eoffice.terms import FileState
 from scanpipe.errors import NotFoundError
-from scanpipe.registry.eoffice import FileState
 from scanpipe.registry.routing_models import ApprovalRow, NoteRow, UserRow
-from scanpipe.routing.lifecycle import LifecycleMixin
+from scanpipe.routing.base import Desk, active_user, find_file, find_user, user_by_id
+from scanpipe.routing.moves import hold, require_open
 from scanpipe.routing.rules import NoteStatus, Purpose, RuleError, require
 from scanpipe.routing.views import ApprovalInfo, NoteInfo
 
 MAX_NOTE = 20_000  # characters; a notesheet paragraph, not a document
 
 
-class NotesMixin(LifecycleMixin):
+class Notes:
+    """Draft, finalise, correct and approve notes; final notes are indexed for search."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
     def add_note(self, file_id: int, actor: str, body: str) -> NoteInfo:
         """A new draft note by a holder of the file."""
         body = _body(body)
-        with self._writing("adding a note") as session:
-            user = self._active(session, actor)
-            row = self._file(session, file_id)
-            self._require_open(row)
-            self._hold(session, row, user)
-            now = self.now()
+        with self.desk.writing("adding a note") as session:
+            user = active_user(session, actor)
+            row = find_file(session, file_id)
+            require_open(row)
+            hold(self.desk, session, row, user)
+            now = self.desk.now()
             note = NoteRow(
                 file_id=row.id,
                 author_id=user.id,
@@ -42,14 +48,14 @@ class NotesMixin(LifecycleMixin):
             )
             session.add(note)
             session.flush()
-            self._audit(session, user, "note-add", row.id, note=note.id)
-            return self._note_info(session, note)
+            self.desk.audit(session, user, "note-add", row.id, note=note.id)
+            return _note_info(session, note)
 
     def edit_note(self, note_id: int, actor: str, body: str) -> NoteInfo:
         body = _body(body)
-        with self._writing("editing the note") as session:
-            user = self._active(session, actor)
-            note = self._own_note(session, note_id, user, "edit")
+        with self.desk.writing("editing the note") as session:
+            user = active_user(session, actor)
+            note = _own_note(session, note_id, user, "edit")
             if note.locked_at is not None:
                 raise RuleError(
                     "final-note-immutable",
@@ -57,17 +63,18 @@ class NotesMixin(LifecycleMixin):
                     f"and the file was forwarded at {note.locked_at:%Y-%m-%d %H:%M} UTC",
                     advice="add a new note instead",
                 )
-            note.body, note.updated_at = body, self.now()
+            note.body, note.updated_at = body, self.desk.now()
             if note.status == NoteStatus.FINAL:
-                self._search.remove_note(session.connection(), note.id)
-                self._search.index_note(session.connection(), note.id, body)
-            self._audit(session, user, "note-edit", note.file_id, note=note.id)
-            return self._note_info(session, note)
+                index = self.desk.registry.search_backend
+                index.remove_note(session.connection(), note.id)
+                index.index_note(session.connection(), note.id, body)
+            self.desk.audit(session, user, "note-edit", note.file_id, note=note.id)
+            return _note_info(session, note)
 
     def delete_note(self, note_id: int, actor: str) -> None:
-        with self._writing("deleting the note") as session:
-            user = self._active(session, actor)
-            note = self._own_note(session, note_id, user, "delete")
+        with self.desk.writing("deleting the note") as session:
+            user = active_user(session, actor)
+            note = _own_note(session, note_id, user, "delete")
             if note.status == NoteStatus.FINAL:
                 raise RuleError(
                     "final-note-permanent",
@@ -75,27 +82,29 @@ class NotesMixin(LifecycleMixin):
                     advice="add a new note that corrects it",
                 )
             session.delete(note)
-            self._audit(session, user, "note-delete", note.file_id, note=note.id)
+            self.desk.audit(session, user, "note-delete", note.file_id, note=note.id)
 
     def finalise_note(self, note_id: int, actor: str) -> NoteInfo:
         """Draft -> final, with the next paragraph number; indexed for search."""
-        with self._writing("finalising the note") as session:
-            user = self._active(session, actor)
+        with self.desk.writing("finalising the note") as session:
+            user = active_user(session, actor)
             require(user.role, "finalise", user.login)
-            note = self._own_note(session, note_id, user, "finalise")
+            note = _own_note(session, note_id, user, "finalise")
             if note.status == NoteStatus.FINAL:
-                return self._note_info(session, note)
-            row = self._file(session, note.file_id or 0)
-            self._require_open(row)
-            self._hold(session, row, user)
+                return _note_info(session, note)
+            row = find_file(session, note.file_id or 0)
+            require_open(row)
+            hold(self.desk, session, row, user)
             last = session.scalar(select(func.max(NoteRow.number)).where(NoteRow.file_id == row.id))
-            now = self.now()
+            now = self.desk.now()
             note.status, note.number = NoteStatus.FINAL.value, (last or 0) + 1
             note.finalised_at = note.updated_at = now
             session.flush()
-            self._search.index_note(session.connection(), note.id, note.body)
-            self._audit(session, user, "note-finalise", row.id, note=note.id, number=note.number)
-            return self._note_info(session, note)
+            self.desk.registry.search_backend.index_note(session.connection(), note.id, note.body)
+            self.desk.audit(
+                session, user, "note-finalise", row.id, note=note.id, number=note.number
+            )
+            return _note_info(session, note)
 
     def approve(
         self,
@@ -111,38 +120,38 @@ class NotesMixin(LifecycleMixin):
         Approving a note is acting on the file, so the officer must hold it;
         approving a reopen is given to a closed file nobody is working on.
         """
-        with self._writing("recording the approval") as session:
-            user = self._active(session, actor)
+        with self.desk.writing("recording the approval") as session:
+            user = active_user(session, actor)
             require(user.role, "approve", user.login)
-            row = self._file(session, file_id)
+            row = find_file(session, file_id)
             why = Purpose(purpose)
             if why == Purpose.REOPEN:
                 if row.file_state not in (FileState.CLOSED, FileState.RECORDED):
                     raise RuleError("open-only", f"file {row.id} is {row.file_state}, not closed")
             else:
-                self._require_open(row)
-                self._hold(session, row, user)
+                require_open(row)
+                hold(self.desk, session, row, user)
             if why == Purpose.NOTE:
-                note_id = self._approved_note(session, row.id, note_id)
+                note_id = _approved_note(session, row.id, note_id)
             approval = ApprovalRow(
                 file_id=row.id,
                 note_id=note_id,
                 approver_id=user.id,
                 designation=user.designation,
                 purpose=why.value,
-                at=self.now(),
+                at=self.desk.now(),
                 remarks=remarks,
             )
             session.add(approval)
             session.flush()
-            self._audit(session, user, "approve", row.id, purpose=why.value, note=note_id)
-            return self._approval_info(session, approval)
+            self.desk.audit(session, user, "approve", row.id, purpose=why.value, note=note_id)
+            return _approval_info(session, approval)
 
     def notes(self, file_id: int, viewer: str | None = None) -> list[NoteInfo]:
         """The notesheet: final notes by paragraph number, then the viewer's own drafts."""
-        with self._reading("reading the notes") as session:
-            self._file(session, file_id)
-            viewer_id = self._user(session, viewer).id if viewer else None
+        with self.desk.reading("reading the notes") as session:
+            find_file(session, file_id)
+            viewer_id = find_user(session, viewer).id if viewer else None
             rows = session.scalars(select(NoteRow).where(NoteRow.file_id == file_id)).all()
             finals = sorted(
                 (r for r in rows if r.status == NoteStatus.FINAL), key=lambda r: r.number or 0
@@ -151,65 +160,69 @@ class NotesMixin(LifecycleMixin):
                 (r for r in rows if r.status == NoteStatus.DRAFT and r.author_id == viewer_id),
                 key=lambda r: r.id,
             )
-            return [self._note_info(session, r) for r in [*finals, *drafts]]
+            return [_note_info(session, r) for r in [*finals, *drafts]]
 
-    def _own_note(self, session: Session, note_id: int, user: UserRow, verb: str) -> NoteRow:
-        note = session.get(NoteRow, note_id)
-        if note is None:
-            raise NotFoundError(f"no note {note_id}", advice="run 'scanpipe note list FILE_ID'")
-        if note.author_id != user.id:
-            author = self._user_by_id(session, note.author_id)
-            raise RuleError(
-                "note-author",
-                f"{user.login} cannot {verb} note {note_id}, written by "
-                f"{author.label if author else '?'}",
-            )
-        return note
 
-    def _approved_note(self, session: Session, file_id: int, note_id: int | None) -> int | None:
-        if note_id is None:
-            return session.scalar(
-                select(NoteRow.id)
-                .where(NoteRow.file_id == file_id, NoteRow.status == NoteStatus.FINAL.value)
-                .order_by(NoteRow.number.desc())
-                .limit(1)
-            )
-        note = session.get(NoteRow, note_id)
-        if note is None or note.file_id != file_id or note.status != NoteStatus.FINAL:
-            raise RuleError(
-                "note-author",
-                f"note {note_id} is not a final note of file {file_id}",
-                advice="approve a final note; drafts are not approved",
-            )
-        return note.id
-
-    def _note_info(self, session: Session, note: NoteRow) -> NoteInfo:
-        approvals = session.scalars(
-            select(ApprovalRow).where(ApprovalRow.note_id == note.id).order_by(ApprovalRow.id)
-        ).all()
-        author = self._user_by_id(session, note.author_id)
-        assert author is not None
-        return NoteInfo(
-            id=note.id,
-            file_id=note.file_id or 0,
-            number=note.number,
-            author=author,
-            designation=note.designation,
-            body=note.body,
-            status=note.status,
-            created_at=note.created_at,
-            updated_at=note.updated_at,
-            finalised_at=note.finalised_at,
-            locked_at=note.locked_at,
-            approvals=tuple(self._approval_info(session, a) for a in approvals),
+def _own_note(session: Session, note_id: int, user: UserRow, verb: str) -> NoteRow:
+    note = session.get(NoteRow, note_id)
+    if note is None:
+        raise NotFoundError(f"no note {note_id}", advice="run 'scanpipe note list FILE_ID'")
+    if note.author_id != user.id:
+        author = user_by_id(session, note.author_id)
+        raise RuleError(
+            "note-author",
+            f"{user.login} cannot {verb} note {note_id}, written by "
+            f"{author.label if author else '?'}",
         )
+    return note
 
-    def _approval_info(self, session: Session, row: ApprovalRow) -> ApprovalInfo:
-        approver = self._user_by_id(session, row.approver_id)
-        assert approver is not None
-        return ApprovalInfo(
-            row.id, approver, row.designation, row.purpose, row.at, row.remarks, row.note_id
+
+def _approved_note(session: Session, file_id: int, note_id: int | None) -> int | None:
+    if note_id is None:
+        return session.scalar(
+            select(NoteRow.id)
+            .where(NoteRow.file_id == file_id, NoteRow.status == NoteStatus.FINAL.value)
+            .order_by(NoteRow.number.desc())
+            .limit(1)
         )
+    note = session.get(NoteRow, note_id)
+    if note is None or note.file_id != file_id or note.status != NoteStatus.FINAL:
+        raise RuleError(
+            "note-author",
+            f"note {note_id} is not a final note of file {file_id}",
+            advice="approve a final note; drafts are not approved",
+        )
+    return note.id
+
+
+def _note_info(session: Session, note: NoteRow) -> NoteInfo:
+    approvals = session.scalars(
+        select(ApprovalRow).where(ApprovalRow.note_id == note.id).order_by(ApprovalRow.id)
+    ).all()
+    author = user_by_id(session, note.author_id)
+    assert author is not None
+    return NoteInfo(
+        id=note.id,
+        file_id=note.file_id or 0,
+        number=note.number,
+        author=author,
+        designation=note.designation,
+        body=note.body,
+        status=note.status,
+        created_at=note.created_at,
+        updated_at=note.updated_at,
+        finalised_at=note.finalised_at,
+        locked_at=note.locked_at,
+        approvals=tuple(_approval_info(session, a) for a in approvals),
+    )
+
+
+def _approval_info(session: Session, row: ApprovalRow) -> ApprovalInfo:
+    approver = user_by_id(session, row.approver_id)
+    assert approver is not None
+    return ApprovalInfo(
+        row.id, approver, row.designation, row.purpose, row.at, row.remarks, row.note_id
+    )
 
 
 def _body(body: str) -> str:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 
 from scanpipe.errors import MissingDependencyError, ScanpipeError
-from scanpipe.routing.tracking import TrackingMixin
+from scanpipe.routing.facade import Routing
 from scanpipe.routing.views import NoteInfo
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto"))
@@ -114,7 +114,7 @@ def render_notesheet(
     return bytes(sheet.output()), sheet.page_no()
 
 
-def write_notesheet(routing: TrackingMixin, file_id: int, dest: str | Path) -> int:
+def write_notesheet(routing: Routing, file_id: int, dest: str | Path) -> int:
     """Write the file's notesheet to ``dest`` atomically; returns the page count."""
     record = routing.registry.get_record(file_id)
     data, pages = render_notesheet(

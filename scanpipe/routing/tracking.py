@@ -9,11 +9,13 @@ grouped query whatever the number of files.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Integer, and_, case, extract, func, select, union
 from sqlalchemy.orm import Session
 
-from scanpipe.registry.eoffice import FileState
+from scanpipe.eoffice.terms import FileState
+from scanpipe.registry import audit
 from scanpipe.registry.eoffice_models import SectionRow
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.routing_models import (
@@ -24,7 +26,7 @@ from scanpipe.registry.routing_models import (
     TrackingRow,
     UserRow,
 )
-from scanpipe.routing.notes import NotesMixin
+from scanpipe.routing.base import Desk, find_file, find_user, user_by_id
 from scanpipe.routing.rules import AGE_BUCKETS
 from scanpipe.routing.views import (
     AuditEntry,
@@ -39,11 +41,16 @@ from scanpipe.routing.views import (
 )
 
 
-class TrackingMixin(NotesMixin):
+class Tracking:
+    """Where-is, movement history, pendency, monthly counts and the audit trail."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
     def where(self, file_id: int) -> WhereIs:
         """The current holders, since when, and every movement of the file in order."""
-        with self._reading("finding the file") as session:
-            row = self._file(session, file_id)
+        with self.desk.reading("finding the file") as session:
+            row = find_file(session, file_id)
             holds = session.scalars(
                 select(HoldingRow).where(HoldingRow.file_id == row.id).order_by(HoldingRow.id)
             ).all()
@@ -60,16 +67,16 @@ class TrackingMixin(NotesMixin):
                 subject=row.subject,
                 state=row.file_state,
                 nature=row.nature,
-                creator=self._user_by_id(session, track.creator_id) if track else None,
-                holders=tuple(self._holder(session, h) for h in holds),
-                path=tuple(self._path(session, row.id)),
-                custody=self._custody(session, custody) if custody else None,
+                creator=user_by_id(session, track.creator_id) if track else None,
+                holders=tuple(_holder(session, h) for h in holds),
+                path=tuple(_path(session, row.id)),
+                custody=_custody(session, custody) if custody else None,
             )
 
     def history(self, file_id: int) -> list[MovementInfo]:
-        with self._reading("reading the file's movements") as session:
-            self._file(session, file_id)
-            return self._path(session, file_id)
+        with self.desk.reading("reading the file's movements") as session:
+            find_file(session, file_id)
+            return _path(session, file_id)
 
     def pending(
         self,
@@ -79,8 +86,8 @@ class TrackingMixin(NotesMixin):
         state: str = FileState.OPEN.value,
     ) -> Pendency:
         """Open files held per user, by age since they arrived (0-7, 8-15, 16-30, >30 days)."""
-        now = self.now()
-        with self._reading("counting pending files") as session:
+        now = self.desk.now()
+        with self.desk.reading("counting pending files") as session:
             ages = []
             for _, low, _high in AGE_BUCKETS[1:]:
                 ages.append(now - timedelta(days=low))
@@ -98,14 +105,14 @@ class TrackingMixin(NotesMixin):
                 .group_by(HoldingRow.user_id)
             )
             if user is not None:
-                stmt = stmt.where(HoldingRow.user_id == self._user(session, user).id)
+                stmt = stmt.where(HoldingRow.user_id == find_user(session, user).id)
             if section is not None:
                 ids = select(UserRow.id).join(SectionRow, SectionRow.id == UserRow.section_id)
                 ids = ids.where(SectionRow.code == section.strip().upper())
                 stmt = stmt.where(HoldingRow.user_id.in_(ids))
             rows = []
             for user_id, *counts in session.execute(stmt).all():
-                info = self._user_by_id(session, user_id)
+                info = user_by_id(session, user_id)
                 assert info is not None
                 rows.append(PendencyRow(info, tuple(int(c or 0) for c in counts)))  # type: ignore[arg-type]
             rows.sort(key=lambda r: (-r.total, r.user.login))
@@ -113,8 +120,8 @@ class TrackingMixin(NotesMixin):
 
     def pending_with_others(self, login: str) -> list[PendingFile]:
         """Files I sent or created that someone else now holds, oldest first."""
-        with self._reading("listing my files pending with others") as session:
-            me = self._user(session, login)
+        with self.desk.reading("listing my files pending with others") as session:
+            me = find_user(session, login)
             # Two indexed lookups joined by UNION: an OR across them would scan holdings.
             sent = select(HoldingRow.id).where(HoldingRow.sent_by_id == me.id)
             created = (
@@ -131,7 +138,7 @@ class TrackingMixin(NotesMixin):
             )
             out = []
             for held, file_no, subject in session.execute(stmt).all():
-                holder = self._user_by_id(session, held.user_id)
+                holder = user_by_id(session, held.user_id)
                 assert holder is not None
                 out.append(
                     PendingFile(held.file_id, file_no, subject, holder, held.since, held.opened_at)
@@ -154,15 +161,31 @@ class TrackingMixin(NotesMixin):
             ids = ids.where(SectionRow.code == section.strip().upper())
             stmt = stmt.where(MovementRow.actor_id.in_(ids))
         counts = [[0, 0, 0] for _ in range(12)]
-        with self._reading("counting movements by month") as session:
+        with self.desk.reading("counting movements by month") as session:
             for m, kind, n in session.execute(stmt).all():
                 counts[int(m) - 1][kinds[kind]] = int(n)
         return [MonthCount(i + 1, *c) for i, c in enumerate(counts)]
 
+    def log_access(
+        self, file_id: int | None, login: str | None, action: str, **detail: Any
+    ) -> None:
+        """Record a view or download (who read what is part of the audit trail).
+
+        ``login`` is a user account's login, which must exist, or None or
+        ``os:<name>`` for an operator at a shell (``registry.audit``).
+        """
+        with self.desk.writing("writing the audit log") as session:
+            if login and not login.startswith(audit.OS_PREFIX):
+                self.desk.audit(session, find_user(session, login), action, file_id, **detail)
+            else:
+                audit.write(
+                    session, action, file_id, login=login, at=self.desk.now(), detail=detail
+                )
+
     def audit_log(
         self, *, file_id: int | None = None, login: str | None = None, limit: int = 200
     ) -> list[AuditEntry]:
-        with self._reading("reading the audit log") as session:
+        with self.desk.reading("reading the audit log") as session:
             stmt = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
             if file_id is not None:
                 stmt = stmt.where(AuditRow.file_id == file_id)
@@ -174,41 +197,44 @@ class TrackingMixin(NotesMixin):
                 for r in reversed(rows)
             ]
 
-    def _path(self, session: Session, file_id: int) -> list[MovementInfo]:
-        moves = session.scalars(
-            select(MovementRow).where(MovementRow.file_id == file_id).order_by(MovementRow.id)
-        ).all()
-        out = []
-        for m in moves:
-            actor = self._user_by_id(session, m.actor_id)
-            assert actor is not None
-            out.append(
-                MovementInfo(
-                    m.id,
-                    m.kind,
-                    actor,
-                    self._user_by_id(session, m.to_user_id),
-                    m.at,
-                    m.remarks,
-                    m.due_on,
-                    m.opened_at,
-                    m.pulled_back_at,
-                )
+
+def _path(session: Session, file_id: int) -> list[MovementInfo]:
+    moves = session.scalars(
+        select(MovementRow).where(MovementRow.file_id == file_id).order_by(MovementRow.id)
+    ).all()
+    out = []
+    for m in moves:
+        actor = user_by_id(session, m.actor_id)
+        assert actor is not None
+        out.append(
+            MovementInfo(
+                m.id,
+                m.kind,
+                actor,
+                user_by_id(session, m.to_user_id),
+                m.at,
+                m.remarks,
+                m.due_on,
+                m.opened_at,
+                m.pulled_back_at,
             )
-        return out
-
-    def _holder(self, session: Session, held: HoldingRow) -> Holder:
-        user = self._user_by_id(session, held.user_id)
-        assert user is not None
-        return Holder(
-            user,
-            held.since,
-            held.opened_at,
-            held.due_on,
-            self._user_by_id(session, held.sent_by_id),
         )
+    return out
 
-    def _custody(self, session: Session, row: CustodyRow) -> CustodyInfo:
-        return CustodyInfo(
-            row.kind, self._user_by_id(session, row.person_id), row.at, row.location, row.remarks
-        )
+
+def _holder(session: Session, held: HoldingRow) -> Holder:
+    user = user_by_id(session, held.user_id)
+    assert user is not None
+    return Holder(
+        user,
+        held.since,
+        held.opened_at,
+        held.due_on,
+        user_by_id(session, held.sent_by_id),
+    )
+
+
+def _custody(session: Session, row: CustodyRow) -> CustodyInfo:
+    return CustodyInfo(
+        row.kind, user_by_id(session, row.person_id), row.at, row.location, row.remarks
+    )

@@ -2,9 +2,9 @@
 
 ``create_app`` takes frozen settings and opens (or is given) one Registry for
 the process; handlers are plain functions run in the thread pool, so the
-SQLAlchemy engine's pool serves them. Errors become pages in one place
-(``_error_page``): a rule the routing library enforces is a 403 or 409 with
-the rule's own message, a missing file a 404, and so on.
+SQLAlchemy engine's pool serves them. Errors become pages in one place,
+``pages.error_page``; routes render through ``pages`` too, so no route module
+imports this one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -24,20 +24,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 
-from scanpipe.errors import NotFoundError, ScanpipeError, SearchQueryError
+from scanpipe.errors import ScanpipeError
 from scanpipe.registry.store import Registry
-from scanpipe.routing import Routing, RuleError
+from scanpipe.routing import Routing
 from scanpipe.settings import Settings
 from scanpipe.web.config import WebConfig
-from scanpipe.web.i18n import LANGS, flash_text, label
-from scanpipe.web.security import (
-    Attempts,
-    CsrfError,
-    Forbidden,
-    SignInRequired,
-    TooManyAttempts,
-    csrf_token,
-)
+from scanpipe.web.pages import error_page
+from scanpipe.web.security import Attempts
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {
@@ -47,75 +40,6 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
     "style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
 }
-
-
-def lang_of(request: Request) -> str:
-    lang = request.cookies.get("lang")
-    return lang if lang in LANGS else request.app.state.web.default_lang
-
-
-def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200
-) -> Response:
-    """A page with what every template needs: the user, the language, a CSRF token."""
-    lang = lang_of(request)
-    ctx = {
-        "user": getattr(request.state, "user", None),
-        "lang": lang,
-        "t": lambda key: label(key, lang),
-        "csrf": csrf_token(request),
-        "flash": flash_text(request.session.pop("flash"), lang)
-        if "flash" in request.session
-        else None,
-        "path": request.url.path,
-        **(context or {}),
-    }
-    templates: Jinja2Templates = request.app.state.templates
-    response = templates.TemplateResponse(request, name, ctx, status_code=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def redirect(url: str, flash: str | None = None, request: Request | None = None) -> Response:
-    if flash and request is not None:
-        request.session["flash"] = flash
-    return RedirectResponse(url, status_code=303)
-
-
-def _status(exc: ScanpipeError) -> int:
-    if isinstance(exc, RuleError):
-        return 403 if exc.rule == "role" else 409
-    if isinstance(exc, Forbidden | CsrfError):
-        return 403
-    if isinstance(exc, TooManyAttempts):
-        return 429
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, SearchQueryError):
-        return 400
-    return 400 if exc.exit_code < 10 or exc.exit_code == 11 else 500
-
-
-def _error_page(request: Request, exc: Exception) -> Response:
-    """The one place errors become responses."""
-    if isinstance(exc, SignInRequired):
-        target = request.url.path if request.method == "GET" else "/search"
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-    if isinstance(exc, ScanpipeError):
-        status, message, advice = _status(exc), exc.message, exc.advice
-    elif isinstance(exc, RequestValidationError):
-        status, message, advice = 400, "a field of the form or address is wrong", "go back"
-    elif isinstance(exc, HTTPException):
-        status, message, advice = exc.status_code, str(exc.detail), ""
-    else:  # pragma: no cover - a bug; uvicorn logs the traceback
-        raise exc
-    key = {404: "not_found", 403: "refused", 409: "refused"}.get(status, "error")
-    return render(
-        request,
-        "error.html",
-        {"status": status, "message": message, "advice": advice, "title_key": key},
-        status=status,
-    )
 
 
 def create_app(settings: Settings, web: WebConfig, registry: Registry | None = None) -> FastAPI:
@@ -158,7 +82,7 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
         return response
 
     for exc_type in (ScanpipeError, RequestValidationError, HTTPException):
-        app.add_exception_handler(exc_type, _error_page)  # type: ignore[arg-type]
+        app.add_exception_handler(exc_type, error_page)  # type: ignore[arg-type]
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from scanpipe.web import (

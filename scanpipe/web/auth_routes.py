@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 import time
+from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from scanpipe.routing.auth import needs_rehash, verify_password
-from scanpipe.web.app import lang_of, redirect, render
 from scanpipe.web.i18n import LANGS, label
+from scanpipe.web.pages import lang_of, redirect, render
 from scanpipe.web.security import CSRF_FIELD, PUBLIC, Access, optional_user
 
 router = APIRouter()
@@ -49,7 +50,12 @@ def login(
     if not verify_password(stored, password):
         state.attempts.failed(who, ip)
         error = label("bad_login", lang_of(request))
-        return render(request, "login.html", {"next": safe_next(next), "error": error}, status=401)
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(next), "error": error},
+            status=HTTPStatus.UNAUTHORIZED,
+        )
     state.attempts.succeeded(who)
     if stored and needs_rehash(stored):
         state.routing.edit_user(who, password=password)

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from scanpipe.ingest import review as intake
-from scanpipe.ingest import status
+from scanpipe.hotfolder import review as intake
+from scanpipe.hotfolder import status
 from scanpipe.registry.page_facts import pages_since, review_reasons
 from scanpipe.routing import AGE_BUCKETS, UserInfo
-from scanpipe.web.app import render
+from scanpipe.web.pages import render
 from scanpipe.web.security import Access
 
 router = APIRouter()

@@ -9,9 +9,9 @@ from fastapi.responses import FileResponse, Response
 
 from scanpipe.errors import NotFoundError
 from scanpipe.routing import UserInfo
-from scanpipe.web.app import redirect, render
 from scanpipe.web.highlight import highlight, query_tokens
 from scanpipe.web.images import page_image
+from scanpipe.web.pages import redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()

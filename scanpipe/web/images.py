@@ -20,9 +20,9 @@ from PIL import Image
 
 from scanpipe import tools
 from scanpipe.errors import NotFoundError
-from scanpipe.ingest.sources import page_files
 from scanpipe.registry.page_review import image_origin, page_reason
 from scanpipe.registry.store import Registry
+from scanpipe.sources import page_files
 
 WIDTHS: Final = {"thumb": 160, "view": 900}
 IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})

@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import Response
 
-from scanpipe.ingest import review as intake
+from scanpipe.hotfolder import review as intake
 from scanpipe.page_retry import ROTATIONS, retry_page
 from scanpipe.registry import page_review
 from scanpipe.routing import UserInfo
-from scanpipe.web.app import redirect, render
+from scanpipe.web.pages import redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()
@@ -115,7 +115,7 @@ def retry_job(
 ) -> Response:
     """Put a failed intake job back in the queue with other settings; the watcher converts it.
 
-    Converting in the request would hold a browser for minutes; ``scanpipe review retry``
+    Converting in the request would hold a browser for minutes; ``scanpipe intake retry``
     on the CLI is the way to convert at once and watch the result.
     """
     ocr = intake.ocr_overrides(
@@ -123,9 +123,9 @@ def retry_job(
         langs.strip() if langs.strip() in LANG_CHOICES else None,
         int(dpi) if dpi.strip() else None,
     )
-    queued = intake.requeue(request.app.state.settings, job, ocr)
+    state = request.app.state
+    queued = intake.requeue(state.settings, job, ocr, by=user.login, registry=state.registry)
     queued.release()
-    request.app.state.routing.log_access(None, user.login, "intake-retry", job=job, **ocr)
     return redirect("/review#intake", "requeued", request)
 
 
@@ -136,8 +136,7 @@ def reject_job(
     user: Annotated[UserInfo, Depends(REVIEW)],
     note: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    intake.reject(
-        request.app.state.settings.home, job, note or f"rejected on the web by {user.login}"
-    )
-    request.app.state.routing.log_access(None, user.login, "intake-reject", job=job)
+    state = request.app.state
+    note = note or f"rejected on the web by {user.login}"
+    intake.reject(state.settings.home, job, note, by=user.login, registry=state.registry)
     return redirect("/review#intake", "rejected", request)

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from scanpipe.eoffice.fileno import parse_file_no
+from scanpipe.eoffice.terms import DOCUMENT_KINDS
 from scanpipe.errors import ScanpipeError
-from scanpipe.registry.eoffice import DOCUMENT_KINDS
-from scanpipe.registry.fileno import parse_file_no
 from scanpipe.registry.page_facts import FileFacts, file_facts, filter_options, page_kinds
 from scanpipe.registry.search import Hit
 from scanpipe.routing import UserInfo
-from scanpipe.web.app import redirect, render
+from scanpipe.web.pages import redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 
-from scanpipe.ingest import quarantine
-from scanpipe.ingest.claim import Job, claim, new_job_id, take_next
-from scanpipe.ingest.review import items
+from scanpipe.hotfolder import quarantine
+from scanpipe.hotfolder.claim import Job, claim, new_job_id, take_next
+from scanpipe.hotfolder.review import items
 from web.support import Server, csrf_from, sign_in
 
 

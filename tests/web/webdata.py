@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanpipe import samples
-from scanpipe.ingest.sources import open_source
 from scanpipe.model import FileMetadata, PageResult, PageStatus
 from scanpipe.ocr.pdf import assemble_pdfa
 from scanpipe.registry.store import Registry
 from scanpipe.routing import Routing
 from scanpipe.settings import Settings, load_settings
+from scanpipe.sources import open_source
 
 PASSWORD = "correct horse 42"
 LETTER = [

@@ -22,13 +22,13 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from scanpipe.ingest.claim import Job, claim, new_job_id, now_iso, take_next
-from scanpipe.ingest.inbox import Entry, Probe, batch_ready, is_network, probe, scan_inbox
-from scanpipe.ingest.journal import Journal
-from scanpipe.ingest.names import display_name, safe_name
-from scanpipe.ingest.quarantine import Failure
-from scanpipe.ingest.runner import Runner
-from scanpipe.ingest.stability import StabilityTracker, Verdict
+from scanpipe.hotfolder.claim import Job, claim, new_job_id, now_iso, take_next
+from scanpipe.hotfolder.inbox import Entry, Probe, batch_ready, is_network, probe, scan_inbox
+from scanpipe.hotfolder.journal import Journal
+from scanpipe.hotfolder.names import display_name, safe_name
+from scanpipe.hotfolder.quarantine import Failure
+from scanpipe.hotfolder.runner import Runner
+from scanpipe.hotfolder.stability import StabilityTracker, Verdict
 from scanpipe.settings import InboxSettings, Settings
 
 log = logging.getLogger("scanpipe.watch")
@@ -233,7 +233,7 @@ class Watcher:
             return Failure(
                 "refused",
                 entry.problem,
-                "rename it with plain letters and digits, then use 'scanpipe review retry JOB'",
+                "rename it with plain letters and digits, then use 'scanpipe intake retry JOB'",
                 3,
             )
         if expired:

@@ -1,14 +1,17 @@
-"""The review queue: failed/, duplicates/ and review/, and what an admin can do with each item.
+"""The intake queue: failed/, duplicates/ and review/, and what an admin can do with each item.
 
 Items are folders, so the queue survives anything and an admin can look with
 a file manager too. Deciding on an item moves its folder to ``reviewed/``
 with the decision written into its reason.json; only accepting a duplicate
 deletes bytes, and only because identical bytes are registered.
+
+Every decision is audited here, next to the action, when the caller passes
+the registry (the CLI and the web both do): ``intake-accept``,
+``intake-reject`` and ``intake-retry`` entries with the job id, by ``by``.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import shutil
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scanpipe.errors import NotFoundError, ScanpipeError
-from scanpipe.ingest.claim import (
+from scanpipe.hotfolder.claim import (
     PAYLOAD,
     Job,
     copy_remote,
@@ -26,7 +29,9 @@ from scanpipe.ingest.claim import (
     try_lock,
     write_json,
 )
-from scanpipe.ingest.quarantine import QUEUES, REASON_FILE
+from scanpipe.hotfolder.quarantine import QUEUES, REASON_FILE
+from scanpipe.registry import audit
+from scanpipe.registry.session import Transactions
 from scanpipe.settings import Settings
 
 REVIEWED = "reviewed"
@@ -77,22 +82,22 @@ def items(home: Path) -> list[Item]:
 
 def find(home: Path, job: str) -> Item:
     if "/" in job or job.startswith("."):
-        raise NotFoundError(f"{job!r} is not a job id", advice="run 'scanpipe review list'")
+        raise NotFoundError(f"{job!r} is not a job id", advice="run 'scanpipe intake list'")
     for kind, sub in QUEUES.items():
         item = _load(kind, home / sub / job)
         if item is not None:
             return item
     raise NotFoundError(
-        f"there is no open review item {job}", advice="run 'scanpipe review list' to see them"
+        f"there is no open intake item {job}", advice="run 'scanpipe intake list' to see them"
     )
 
 
-def _close(home: Path, item: Item, decision: str, note: str) -> Path:
+def _close(home: Path, item: Item, decision: str, note: str, by: str | None) -> Path:
     """Record the decision and move the item out of the queue."""
     reason = {
         **item.reason,
         "decision": decision,
-        "decided_by": _user(),
+        "decided_by": by or audit.os_login(),
         "decided_at": now_iso(),
         "note": note,
     }
@@ -103,34 +108,49 @@ def _close(home: Path, item: Item, decision: str, note: str) -> Path:
     return dest
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid())
+def _audit(
+    registry: Transactions | None, by: str | None, action: str, item: Item, **detail: Any
+) -> None:
+    if registry is not None:
+        audit.record(registry, by, action, None, {"job": item.job, "kind": item.kind, **detail})
 
 
-def accept(home: Path, job: str) -> str:
-    """Duplicates: delete the extra copy. Flags: the registered file is fine as it is."""
+def accept(
+    home: Path, job: str, *, by: str | None = None, registry: Transactions | None = None
+) -> str:
+    """Duplicates: delete the extra copy. Flags: the registered file is fine as it is.
+
+    ``by`` is who decided (None: the OS account); with ``registry`` it is audited.
+    """
     item = find(home, job)
     if item.kind == "failed":
         raise ScanpipeError(
             f"job {job} failed; there is nothing registered to accept",
-            advice=f"'scanpipe review retry {job}' converts it again (maybe with --rotate, "
-            f"--lang or --dpi); 'scanpipe review reject {job}' closes it",
+            advice=f"'scanpipe intake retry {job}' converts it again (maybe with --rotate, "
+            f"--lang or --dpi); 'scanpipe intake reject {job}' closes it",
         )
     if item.kind == "duplicate":
         shutil.rmtree(item.payload, ignore_errors=True)
-        _close(home, item, "accepted", "duplicate copy deleted; the registered file is kept")
+        _close(home, item, "accepted", "duplicate copy deleted; the registered file is kept", by)
+        _audit(registry, by, "intake-accept", item)
         return f"deleted the duplicate copy of {item.original_name}"
-    _close(home, item, "accepted", "registered file checked and accepted")
+    _close(home, item, "accepted", "registered file checked and accepted", by)
+    _audit(registry, by, "intake-accept", item)
     return f"accepted {item.original_name}"
 
 
-def reject(home: Path, job: str, note: str = "") -> str:
+def reject(
+    home: Path,
+    job: str,
+    note: str = "",
+    *,
+    by: str | None = None,
+    registry: Transactions | None = None,
+) -> str:
     """Close an item without registering anything; the original is kept in reviewed/."""
     item = find(home, job)
-    dest = _close(home, item, "rejected", note)
+    dest = _close(home, item, "rejected", note, by)
+    _audit(registry, by, "intake-reject", item, note=note)
     kept = f"; the original is kept in {dest / PAYLOAD}" if (dest / PAYLOAD).exists() else ""
     return f"rejected {item.original_name}{kept}"
 
@@ -147,22 +167,30 @@ def ocr_overrides(rotate: int | None, langs: str | None, dpi: int | None) -> dic
     return ocr
 
 
-def requeue(settings: Settings, job_id: str, ocr: dict[str, Any]) -> Job:
+def requeue(
+    settings: Settings,
+    job_id: str,
+    ocr: dict[str, Any],
+    *,
+    by: str | None = None,
+    registry: Transactions | None = None,
+) -> Job:
     """Put a failed job back into claims/ with other OCR settings; return it locked.
 
     The job keeps its id and its folder layout, so a stack split before is
     reused and a file an earlier attempt did register is recognised as its own.
+    With ``registry`` the retry is audited as ``by``'s.
     """
     item = find(settings.home, job_id)
     if item.kind != "failed":
         raise ScanpipeError(
             f"job {job_id} is a {item.kind} item, not a failure",
-            advice=f"use 'scanpipe review accept {job_id}' or 'reject {job_id}'",
+            advice=f"use 'scanpipe intake accept {job_id}' or 'reject {job_id}'",
         )
     if not try_lock(item.dir):
         raise ScanpipeError(
             f"job {job_id} is being worked on by another process",
-            advice="wait for it to finish, then look again with 'scanpipe review list'",
+            advice="wait for it to finish, then look again with 'scanpipe intake list'",
         )
     try:
         job = Job.load(item.dir)
@@ -182,4 +210,5 @@ def requeue(settings: Settings, job_id: str, ocr: dict[str, Any]) -> Job:
     job.move_to(settings.work_dir / "claims")  # first move: a crash now leaves a runnable job
     (job.dir / REASON_FILE).unlink(missing_ok=True)
     job.save()
+    _audit(registry, by, "intake-retry", item, **ocr)
     return job

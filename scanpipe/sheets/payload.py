@@ -1,6 +1,6 @@
 """What a QR cover, part or separator sheet says, and its text format.
 
-The payload is plain text, versioned and self-describing (see ``scanpipe.ingest.sheets``
+The payload is plain text, versioned and self-describing (see ``scanpipe.sheets.split``
 for why), so this module has no image code: printing, reading and splitting
 all build on it.
 """

@@ -23,10 +23,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from scanpipe import samples
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.sheets import (
+from scanpipe.sheets.payload import (
     MAX_QR_VERSION,
     PART_LABELS,
-    READ_DPI,
     Sheet,
     SheetKind,
     encode_payload,
@@ -35,6 +34,7 @@ from scanpipe.ingest.sheets import (
 if TYPE_CHECKING:
     import pikepdf
 
+READ_DPI = 100.0  # the first, cheap look at a scanned page (``split`` reads sheets at it)
 QR_MM = 120.0  # largest printed size of the code, quiet zone included
 MODULE_MAX_MM = 1.8
 MARGIN_MM = 12.0

@@ -20,10 +20,10 @@ from pathlib import Path
 import regex
 
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.claim import REMOTE_PREFIX, describe_mode
-from scanpipe.ingest.names import display_name, unsafe_name_reason
-from scanpipe.ingest.sources import IGNORED_NAMES, open_source
+from scanpipe.hotfolder.claim import REMOTE_PREFIX, describe_mode
+from scanpipe.hotfolder.names import display_name, unsafe_name_reason
 from scanpipe.settings import InboxSettings, Settings
+from scanpipe.sources import IGNORED_NAMES, open_source
 
 # Still being written by the copying program: a batch holding one of these is not complete.
 TEMP_NAMES = regex.compile(r"^~\$|\.(part|partial|tmp|crdownload|filepart)$", regex.I)

@@ -1,7 +1,7 @@
 """Claiming a dropped file or batch exactly once, and keeping it until it is accounted for.
 
 A claim is a rename. ``rename(2)`` of one directory entry succeeds for exactly
-one caller, so two watchers (or a watcher and ``review retry``) racing for the
+one caller, so two watchers (or a watcher and ``intake retry``) racing for the
 same file cannot both get it: the loser sees ``ENOENT`` and walks away.
 
 Every claimed item lives in ``work/claims/<job>/`` with ``job.json`` (what it
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanpipe.ingest.names import display_name
+from scanpipe.hotfolder.names import display_name
 
 JOB_FILE = "job.json"
 LOCK_FILE = "lock"
@@ -96,7 +96,7 @@ class Job:
     sha256: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)  # declared FileMetadata fields
     langs: str | None = None  # the inbox's OCR languages
-    ocr: dict[str, Any] = field(default_factory=dict)  # review retry overrides
+    ocr: dict[str, Any] = field(default_factory=dict)  # intake retry overrides
     problems: list[str] = field(default_factory=list)  # refused entries found while claiming
     file_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # one line per failed attempt

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import json
 import os
 import stat
@@ -30,16 +29,17 @@ from pathlib import Path
 
 from scanpipe.errors import ExitCode, InputFileError, OutOfSpaceError
 from scanpipe.executors import Executor
-from scanpipe.ingest import quarantine
-from scanpipe.ingest.claim import Job, describe_mode, drop_remote_original, write_json
-from scanpipe.ingest.journal import Journal
-from scanpipe.ingest.names import display_name
-from scanpipe.ingest.quarantine import Failure
-from scanpipe.ingest.sources import IGNORED_NAMES, IMAGE_SUFFIXES, sniff
-from scanpipe.model import FileMetadata
+from scanpipe.hotfolder import quarantine
+from scanpipe.hotfolder.claim import Job, describe_mode, drop_remote_original, write_json
+from scanpipe.hotfolder.journal import Journal
+from scanpipe.hotfolder.names import display_name
+from scanpipe.hotfolder.quarantine import Failure
+from scanpipe.model import FileMetadata, PartStart
 from scanpipe.pipeline import FileOutcome, Outcome, convert
 from scanpipe.registry.store import Registry
 from scanpipe.settings import Settings
+from scanpipe.sheets.split import page_count_mismatch, split_stack
+from scanpipe.sources import IGNORED_NAMES, IMAGE_SUFFIXES, sniff
 
 SPLIT_FILE = "split.json"
 METADATA_FIELDS = frozenset(f.name for f in dataclasses.fields(FileMetadata)) - {"parts"}
@@ -54,15 +54,6 @@ class Result:
     out_of_space: bool = False
 
 
-def _sheets() -> object | None:
-    """The QR-sheet splitter, when this installation has it (it is optional)."""
-    try:
-        module = importlib.import_module("scanpipe.ingest.sheets")
-    except ImportError:
-        return None
-    return module if hasattr(module, "split_stack") else None
-
-
 def _declared(job: Job) -> FileMetadata:
     fields = {k: v for k, v in job.metadata.items() if k in METADATA_FIELDS}
     return FileMetadata(**fields)
@@ -70,13 +61,10 @@ def _declared(job: Job) -> FileMetadata:
 
 def _metadata(fields: dict[str, object]) -> FileMetadata:
     """FileMetadata back from split.json; part boundaries come back as PartStart tuples."""
-    from scanpipe import model
-
     known = {f.name for f in dataclasses.fields(FileMetadata)}
     fields = {k: v for k, v in fields.items() if k in known}
-    part_start = getattr(model, "PartStart", None)
-    if part_start is not None and isinstance(fields.get("parts"), list):
-        fields["parts"] = tuple(part_start(*p) for p in fields["parts"])  # type: ignore[union-attr]
+    if isinstance(fields.get("parts"), list):
+        fields["parts"] = tuple(PartStart(*p) for p in fields["parts"])  # type: ignore[union-attr]
     return FileMetadata(**fields)  # type: ignore[arg-type]
 
 
@@ -152,12 +140,9 @@ class Runner:
         if manifest.exists():
             data = json.loads(manifest.read_text(encoding="utf-8"))
             return [(job.dir / p, merge(_metadata(m), declared)) for p, m in data]
-        sheets = _sheets()
-        if job.kind != "file" or sheets is None or sniff(job.payload).value != "pdf":
+        if job.kind != "file" or sniff(job.payload).value != "pdf":
             return [(job.payload, declared)]
-        parts = sheets.split_stack(  # type: ignore[attr-defined]
-            job.payload, job.dir / "parts", max_pixels=settings.ocr.max_pixels
-        )
+        parts = split_stack(job.payload, job.dir / "parts", max_pixels=settings.ocr.max_pixels)
         if len(parts) == 1 and parts[0][0] == job.payload:
             return [(job.payload, merge(parts[0][1], declared))]
         record = [
@@ -282,24 +267,18 @@ class Runner:
     def _flag_mismatches(
         self, job: Job, registered: list[FileOutcome], metadata: dict[Path, FileMetadata]
     ) -> None:
-        sheets = _sheets()
-        check = getattr(sheets, "page_count_mismatch", None)
         reasons = []
         for o in registered:
             meta = metadata.get(o.source)
             if meta is None or o.file_id is None:
                 continue
-            if meta.declared_pages is None and not getattr(meta, "parts", ()):
+            if meta.declared_pages is None and not meta.parts:
                 continue  # nothing was declared, so nothing can disagree
             actual = len(o.pages) or self.registry.get_file(o.file_id).page_count
-            why = None
-            if check is not None:
-                try:
-                    why = check(meta, actual)
-                except Exception as exc:  # the file is registered: a checker bug must not undo it
-                    why = f"the page count could not be checked ({type(exc).__name__}: {exc})"
-            elif meta.declared_pages != actual:
-                why = f"the cover sheet declares {meta.declared_pages} pages, {actual} scanned"
+            try:
+                why = page_count_mismatch(meta, actual)
+            except Exception as exc:  # the file is registered: a checker bug must not undo it
+                why = f"the page count could not be checked ({type(exc).__name__}: {exc})"
             if why:
                 reasons.append(f"file {o.file_id}: {why}")
         if reasons:

@@ -3,8 +3,8 @@
 Each is a folder per job holding ``reason.json`` (what happened, why, what to
 do, exit code, stderr tail, attempts, the original name and inbox, times) and,
 for failures and duplicates, the original itself under ``payload/``. Nothing
-is deleted here: a person decides with ``scanpipe review``. ``job.json`` goes
-along, so ``review retry`` can put the job back exactly as it was claimed.
+is deleted here: a person decides with ``scanpipe intake``. ``job.json`` goes
+along, so ``intake retry`` can put the job back exactly as it was claimed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from scanpipe.errors import ExitCode, InputFileError, ScanpipeError
-from scanpipe.ingest.claim import Job, drop_remote_original, now_iso, write_json
+from scanpipe.hotfolder.claim import Job, drop_remote_original, now_iso, write_json
 
 QUEUES = {"failed": "failed", "duplicate": "duplicates", "flagged": "review"}
 REASON_FILE = "reason.json"
@@ -26,7 +26,7 @@ STDERR_TAIL = 2000
 
 @dataclass(frozen=True)
 class Failure:
-    """What went wrong, in the words reason.json and ``review list`` use."""
+    """What went wrong, in the words reason.json and ``intake list`` use."""
 
     what: str
     why: str
@@ -60,7 +60,7 @@ class Failure:
             why=f"{type(exc).__name__}: {exc}",
             advice="free disk space; the job is retried"
             if no_space
-            else "retry with 'scanpipe review retry'; if it fails again, report it",
+            else "retry with 'scanpipe intake retry'; if it fails again, report it",
             exit_code=int(ExitCode.OUT_OF_SPACE if no_space else ExitCode.INTERNAL),
             retryable=True,
             stderr_tail=tail,
@@ -126,7 +126,7 @@ def duplicate(home: Path, job: Job, existing: list[int], **extra: Any) -> Path:
     failure = Failure(
         what="duplicate",
         why=f"the same bytes are already registered as file {', '.join(map(str, existing))}",
-        advice="'scanpipe review accept JOB' deletes this copy; the registered file is kept",
+        advice="'scanpipe intake accept JOB' deletes this copy; the registered file is kept",
         exit_code=int(ExitCode.OK),
     )
     reason = _reason(job, "duplicate", failure, {"existing_file_ids": existing, **extra})

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import pikepdf
 
 from scanpipe.errors import InputFileError
-from scanpipe.ingest.sheet_payload import (
+from scanpipe.sheets.payload import (
     MAGIC,
     MAX_QR_VERSION,
     PART_LABELS,
@@ -55,9 +55,10 @@ from scanpipe.ingest.sheet_payload import (
     encode_payload,
     parse_payload,
 )
-from scanpipe.ingest.sources import pdf_errors
+from scanpipe.sheets.render import READ_DPI, page_gray
+from scanpipe.sources import pdf_errors
 
-# The sheet API is used from here; the payload types live in sheet_payload.
+# The sheet API is used from here; the payload types live in sheets.payload.
 __all__ = [
     "MAGIC",
     "MAX_QR_VERSION",
@@ -76,7 +77,6 @@ __all__ = [
     "split_stack",
 ]
 
-READ_DPI = 100.0  # first, cheap look at a page
 RETRY_DPI = 200.0  # a QR code was located but not decoded: look closer
 _A4_LONG_IN = 297 / 25.4
 
@@ -329,8 +329,6 @@ def split_stack(
 
 def _sheet_of_page(pdf: pikepdf.Pdf, index: int, path: Path, max_pixels: int) -> Sheet | None:
     """Read one page cheaply; look again at RETRY_DPI only where a code was seen."""
-    from scanpipe.ingest.sheet_render import page_gray
-
     gray, dpi = page_gray(pdf, index, path, max_pixels=max_pixels)
     sheet, located = read_page(gray, dpi=dpi)
     if sheet is None and located and dpi < RETRY_DPI * 0.9:

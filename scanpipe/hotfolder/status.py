@@ -11,10 +11,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from scanpipe.ingest.claim import is_locked_elsewhere
-from scanpipe.ingest.inbox import scan_inbox
-from scanpipe.ingest.journal import today
-from scanpipe.ingest.quarantine import QUEUES
+from scanpipe.hotfolder.claim import is_locked_elsewhere
+from scanpipe.hotfolder.inbox import scan_inbox
+from scanpipe.hotfolder.journal import today
+from scanpipe.hotfolder.quarantine import QUEUES
 from scanpipe.settings import Settings
 
 

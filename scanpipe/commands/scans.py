@@ -1,0 +1,110 @@
+"""Scanned files: ``search``, ``text``, ``list`` and ``file pages`` (was ``show``).
+
+These read what ``convert`` and the hot folders registered: OCR text, pages
+and archive paths. ``file show`` is the e-Office record of a file (fields,
+place, parts); ``file pages`` is its scan. The old top-level ``show`` stays a
+hidden alias of ``file pages`` for one release. Reads of a file are audited as
+the acting user (``commands/_shared.py``).
+"""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from scanpipe.commands._shared import acting, hidden_alias, log_view, open_registry
+from scanpipe.commands.files import file_group
+
+out = Console(highlight=False)
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.pass_context
+def search(ctx: click.Context, query: str, limit: int) -> None:
+    """Full-text search over OCR text and final notes, Hindi and English (खोज)."""
+    with open_registry(ctx) as registry:
+        hits = registry.search(query, limit=limit)
+    if not hits:
+        out.print(f"No pages match {query!r}. / कोई पृष्ठ नहीं मिला।")
+        return
+    for hit in hits:
+        snippet = Text()
+        for segment, matched in hit.snippet:
+            snippet.append(segment, style="bold black on yellow" if matched else "")
+        where = (
+            f"file {hit.file_id} note ¶{hit.page_number}  "
+            if hit.kind == "note"
+            else f"file {hit.file_id} page {hit.page_number}  "
+        )
+        origin = "" if hit.kind == "note" else str(hit.source_path)
+        out.print(Text(where, style="bold cyan") + Text(origin, style="dim"))
+        out.print(Text("  ") + snippet)
+
+
+@file_group.command(name="pages")
+@click.argument("file_id", type=int)
+@acting
+@click.pass_context
+def pages(ctx: click.Context, file_id: int, login: str | None) -> None:
+    """A scanned file's pages, their confidences and its archive paths (``file show``: fields)."""
+    with open_registry(ctx) as registry:
+        info = registry.get_file(file_id)
+        log_view(registry, file_id, "view", login, what="pages")
+    out.print(f"[bold]File {info.id}[/]  {info.source_path}")
+    out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
+    out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
+    table = Table("page", "status", "confidence", "skew°", "orientation°", "reason")
+    for p in info.pages:
+        table.add_row(
+            str(p.number),
+            p.status,
+            f"{p.confidence:.1f}",
+            f"{p.skew_deg:+.2f}",
+            str(p.orientation_deg),
+            p.reason or "",
+        )
+    out.print(table)
+
+
+@click.command()
+@click.argument("file_id", type=int)
+@click.option("--page", type=int, help="Only this page (1-based).")
+@acting
+@click.pass_context
+def text(ctx: click.Context, file_id: int, page: int | None, login: str | None) -> None:
+    """Print the OCR text of a file, or of one page."""
+    with open_registry(ctx) as registry:
+        body = registry.page_text(file_id, page)
+        log_view(registry, file_id, "view", login, what=f"text page {page}" if page else "text")
+    click.echo(body)
+
+
+@click.command(name="list")
+@click.option("--limit", default=50, show_default=True, help="At most this many files.")
+@click.pass_context
+def list_files(ctx: click.Context, limit: int) -> None:
+    """List registered files, newest first."""
+    with open_registry(ctx) as registry:
+        files = registry.list_files(limit=limit)
+    table = Table("id", "pages", "review", "registered", "source")
+    for f in files:
+        table.add_row(
+            str(f.id),
+            str(f.page_count),
+            str(f.pages_for_review),
+            str(f.created_at)[:19],
+            str(f.source_path),
+        )
+    out.print(table)
+
+
+COMMANDS: list[click.Command] = [
+    search,
+    text,
+    list_files,
+    hidden_alias(pages, "show", "file pages"),
+]

@@ -1,1 +1,0 @@
-"""Finding, validating and loading the scans that make up one legacy file."""

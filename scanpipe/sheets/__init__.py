@@ -1,0 +1,7 @@
+"""QR cover, part and separator sheets: a stage beside ``ocr/`` and ``sources``.
+
+``payload`` is what a sheet says (text only), ``split`` reads sheets off
+scanned pages and splits a stack into files and parts, ``render`` prints
+sheets and makes cheap page previews. Nothing here touches the registry:
+the hot folder (``hotfolder/runner.py``) and the CLI use these modules.
+"""

@@ -81,6 +81,9 @@ def _page_json(p) -> dict[str, object]:
         "confidence": p.confidence,
         "status": p.status.value,
         "reason": p.reason or None,
+        "missing": p.missing if p.missing >= 0 else None,
+        "reading": p.reading or None,
+        "attempts": p.attempts,
     }
 
 

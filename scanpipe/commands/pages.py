@@ -35,12 +35,18 @@ def page_group() -> None:
 )
 @click.pass_context
 def list_pages(ctx: click.Context, limit: int) -> None:
-    """Failed and low-confidence pages waiting for a person."""
+    """Failed and doubtful pages waiting for a person, those missing most text first.
+
+    "missing" is the share of the page's text-like ink that gave no words.
+    """
     with open_registry(ctx) as registry:
         pages = page_review.review_pages(registry, limit=limit)
-    table = Table("file", "page", "status", "confidence", "reason")
+    table = Table("file", "page", "status", "confidence", "missing", "reason")
     for p in pages:
-        table.add_row(str(p.file_id), str(p.number), p.status, f"{p.confidence:.0f}", p.reason)
+        missing = "–" if p.missing is None else f"{p.missing:.0%}"
+        table.add_row(
+            str(p.file_id), str(p.number), p.status, f"{p.confidence:.0f}", missing, p.reason
+        )
     out.print(table if pages else "Nothing waits for review. / समीक्षा हेतु कुछ नहीं है।")
 
 

@@ -50,19 +50,24 @@ def search(ctx: click.Context, query: str, limit: int) -> None:
 @acting
 @click.pass_context
 def pages(ctx: click.Context, file_id: int, login: str | None) -> None:
-    """A scanned file's pages, their confidences and its archive paths (``file show``: fields)."""
+    """A scanned file's pages, their confidences and its archive paths (``file show``: fields).
+
+    "missing" is the share of a page's text-like ink that gave no words: a page
+    that lost text is never ``ok``, whatever its confidence.
+    """
     with open_registry(ctx) as registry:
         info = registry.get_file(file_id)
         log_view(registry, file_id, "view", login, what="pages")
     out.print(f"[bold]File {info.id}[/]  {info.source_path}")
     out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
     out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
-    table = Table("page", "status", "confidence", "skew°", "orientation°", "reason")
+    table = Table("page", "status", "confidence", "missing", "skew°", "orientation°", "reason")
     for p in info.pages:
         table.add_row(
             str(p.number),
             p.status,
             f"{p.confidence:.1f}",
+            "–" if p.missing is None else f"{p.missing:.0%}",
             f"{p.skew_deg:+.2f}",
             str(p.orientation_deg),
             p.reason or "",

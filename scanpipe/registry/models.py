@@ -122,6 +122,10 @@ class PageRow(Base):
     width: Mapped[int] = mapped_column(Integer)
     height: Mapped[int] = mapped_column(Integer)
     words: Mapped[int] = mapped_column(Integer)
+    # Share of the page's text-like ink that produced no word (ocr/completeness.py);
+    # None for pages converted before it was measured.
+    missing: Mapped[float | None] = mapped_column(Float)
+    reading: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     part_id: Mapped[int | None] = mapped_column(
         ForeignKey("parts.id", ondelete="SET NULL", name="fk_pages_part_id"), index=True
@@ -154,6 +158,8 @@ class PageInfo:
     width: int
     height: int
     words: int
+    missing: float | None = None
+    reading: str = ""
 
     @classmethod
     def from_row(cls, row: PageRow) -> PageInfo:
@@ -169,6 +175,8 @@ class PageInfo:
             width=row.width,
             height=row.height,
             words=row.words,
+            missing=row.missing,
+            reading=row.reading,
         )
 
 

@@ -55,6 +55,7 @@ class ReviewPage:
     file_no: str | None
     subject: str | None
     has_pdf: bool
+    missing: float | None = None  # share of text-like ink that gave no words
 
 
 @dataclass(frozen=True)
@@ -123,12 +124,16 @@ def _trail(row: PageRow, note: str) -> str:
 
 
 def review_pages(registry: Registry, limit: int = 100, offset: int = 0) -> list[ReviewPage]:
-    """Failed pages first, then low-confidence ones, oldest file first."""
+    """Failed pages first, then those that lost most of their text, then oldest first."""
     stmt = (
         select(PageRow, FileRow.file_no, FileRow.subject, FileRow.pdf_path)
         .join(FileRow, FileRow.id == PageRow.file_id)
         .where(PageRow.status.in_(REVIEW_STATUSES))
-        .order_by((PageRow.status == PageStatus.FAILED.value).desc(), PageRow.id)
+        .order_by(
+            (PageRow.status == PageStatus.FAILED.value).desc(),
+            func.coalesce(PageRow.missing, 0.0).desc(),
+            PageRow.id,
+        )
         .limit(limit)
         .offset(offset)
     )
@@ -145,6 +150,7 @@ def review_pages(registry: Registry, limit: int = 100, offset: int = 0) -> list[
                 file_no,
                 subject,
                 bool(pdf),
+                p.missing,
             )
             for p, file_no, subject, pdf in session.execute(stmt).all()
         ]
@@ -272,6 +278,8 @@ def apply_result(
             return _state(row)
         body = clean_ocr_text(result.text)
         row.text, row.confidence, row.words = body, result.confidence, result.words
+        row.missing = result.missing if result.missing >= 0 else None
+        row.reading = result.reading[:80]
         row.skew_deg, row.orientation_deg = result.skew_deg, result.orientation_deg
         row.dpi, row.width, row.height = result.dpi, result.width, result.height
         row.status = result.status.value

@@ -346,6 +346,8 @@ def _page_row(file_id: int, page: PageResult) -> PageRow:
         width=page.width,
         height=page.height,
         words=page.words,
+        missing=page.missing if page.missing >= 0 else None,
+        reading=page.reading[:80],
     )
 
 

@@ -39,6 +39,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "download_pdf": ("Download PDF/A", "PDF/A डाउनलोड करें"),
     "ocr_text": ("OCR text", "ओसीआर पाठ"),
     "confidence": ("Confidence", "विश्वसनीयता"),
+    "text_missing": ("Text missing", "अपठित पाठ"),
     "status": ("Status", "स्थिति"),
     "reason": ("Reason", "कारण"),
     "add_note": ("Add draft note", "मसौदा टिप्पणी जोड़ें"),

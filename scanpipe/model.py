@@ -117,6 +117,9 @@ class PageResult:
     missing: float = -1.0
     reading: str = ""
     attempts: int = 0
+    # How differently two models read the Devanagari lines (ocr/second_model.py); -1:
+    # the page was read by one model only.
+    disagreement: float = -1.0
 
 
 class PartStart(NamedTuple):

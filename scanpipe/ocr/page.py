@@ -15,8 +15,8 @@ import numpy as np
 
 from scanpipe.errors import ScanpipeError
 from scanpipe.model import Geometry, PageJob, PageResult, PageStatus
+from scanpipe.ocr import second_model
 from scanpipe.ocr.binarise import binarise, outside_mask
-from scanpipe.ocr.completeness import Completeness
 from scanpipe.ocr.engine import OcrEngine, load_engine
 from scanpipe.ocr.geometry import (
     estimate_skew,
@@ -27,7 +27,7 @@ from scanpipe.ocr.geometry import (
     warp,
 )
 from scanpipe.ocr.raster import Master, load_page
-from scanpipe.ocr.reading import read_page
+from scanpipe.ocr.reading import Reading, read_page
 from scanpipe.ocr.reread import reread_lines
 
 # Noise defeats LZ matching on scans, so run-length coding after PNG's row filters
@@ -112,12 +112,17 @@ def find_geometry(
 
 
 def _status(
-    confidence: float, words: int, threshold: float, found: Completeness
+    confidence: float, words: int, threshold: float, reading: Reading
 ) -> tuple[PageStatus, str]:
     if words == 0:
         return PageStatus.REVIEW, "no text found: blank page, photo, or unreadable scan"
-    if not found.complete:
-        return PageStatus.REVIEW, found.describe()
+    if not reading.completeness.complete:
+        return PageStatus.REVIEW, reading.completeness.describe()
+    if reading.disagreement > second_model.MAX_DISAGREEMENT:
+        return PageStatus.REVIEW, (
+            f"two models read {reading.disagreement:.0%} of the Devanagari text differently"
+            f" ({reading.attempt.langs} and {reading.second_langs})"
+        )
     if confidence < threshold:
         return PageStatus.REVIEW, f"low OCR confidence {confidence:.0f} (threshold {threshold:.0f})"
     return PageStatus.OK, ""
@@ -173,7 +178,7 @@ def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
             job.number, PageStatus.FAILED, reason=f"{type(exc).__name__}: {exc}", seconds=clock
         )
     found = reading.completeness
-    status, reason = _status(ocr.confidence, len(ocr.words), job.ocr.review_confidence, found)
+    status, reason = _status(ocr.confidence, len(ocr.words), job.ocr.review_confidence, reading)
     h, w = upright.shape[:2]
     return PageResult(
         number=job.number,
@@ -197,4 +202,5 @@ def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
         missing=found.missing,
         reading=reading.label,
         attempts=reading.attempts,
+        disagreement=reading.disagreement,
     )

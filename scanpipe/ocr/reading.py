@@ -52,6 +52,7 @@ class Reading:
     image: np.ndarray  # the binary image that attempt read (line re-reads use it too)
     second_lines: int = 0  # lines whose text is the second model's (ocr/second_model.py)
     second_langs: str = ""
+    disagreement: float = -1.0  # of the two models on Devanagari lines; -1: one reading
 
     @property
     def label(self) -> str:
@@ -125,16 +126,24 @@ def read_page(
             break
     assert best is not None
     page = _settle(best.ocr, out_base)
-    replaced = 0
+    replaced, disagreement = 0, -1.0
     if second_model.doubtful(page, best.attempt.langs, ocr.second_langs):
         base = out_base.with_name(f"{out_base.name}-second")
         again = engine.recognise(best.image, dpi, ocr.second_langs, base, psm=best.attempt.psm)
         made += 1
         if again.text_pdf is not None and again.text_pdf != page.text_pdf:
             again.text_pdf.unlink(missing_ok=True)
-        page, replaced = second_model.combine(page, again)
+        combined = second_model.combine(page, again)
+        page, replaced, disagreement = combined.page, combined.replaced, combined.disagreement
     return Reading(
-        page, best.completeness, best.attempt, made, best.image, replaced, ocr.second_langs
+        page,
+        best.completeness,
+        best.attempt,
+        made,
+        best.image,
+        replaced,
+        ocr.second_langs,
+        disagreement,
     )
 
 

@@ -8,6 +8,7 @@ effects are the files it writes into ``job.out_dir``.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -29,6 +30,7 @@ from scanpipe.ocr.geometry import (
 from scanpipe.ocr.raster import Master, load_page
 from scanpipe.ocr.reading import Reading, read_page
 from scanpipe.ocr.reread import reread_lines
+from scanpipe.settings import OcrSettings
 
 # Noise defeats LZ matching on scans, so run-length coding after PNG's row filters
 # is both faster (0.22 s vs 0.30 s an A4 page) and smaller than zlib level 1.
@@ -41,6 +43,13 @@ MIN_FLIP_CONFIDENCE = 1.5
 # voted and this share of them agree (61 to 14 on a 180° carbon copy).
 WEAK_VOTE_MINIMUM = 20
 WEAK_VOTE_SHARE = 0.75
+
+
+# Orientation is decided before OCR, on evidence that carbon copies and worn type can
+# mislead (docs/decisions.md). A page read below this confidence is read once turned
+# over, and kept turned when that reads this many points more surely.
+UPSIDE_DOWN_BELOW = 50.0
+TURNED_MARGIN = 10.0
 
 
 # Resampling a page costs Tesseract more than a residual skew this small: on the real
@@ -128,6 +137,59 @@ def _status(
     return PageStatus.OK, ""
 
 
+def _straighten(
+    gray: np.ndarray, geometry: Geometry, master_size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The upright page, what on it is not paper, and the master's matrix onto it."""
+    turn = applied_skew(geometry.skew_deg)
+    matrix, size = straighten_matrix(gray.shape[1], gray.shape[0], turn, geometry.orientation_deg)
+    upright = warp(gray, matrix, size, paper_level(gray))
+    outside = not_paper(gray, matrix, size)
+    # The master may be smaller than the pixels OCR saw (upscaled low-dpi scans).
+    scale = gray.shape[1] / master_size[0]
+    to_page, _ = straighten_matrix(
+        master_size[0], master_size[1], turn, geometry.orientation_deg, scale
+    )
+    return upright, outside, to_page
+
+
+def _worth_turning(job: PageJob, reading: Reading) -> bool:
+    """A reading this unsure is more often a page upside down than a page that bad."""
+    return (
+        job.ocr.rotate is None
+        and job.ocr.fallback
+        and 0 <= reading.ocr.confidence < UPSIDE_DOWN_BELOW
+    )
+
+
+def _reads_better_turned(
+    engine: OcrEngine,
+    upright: np.ndarray,
+    dpi: int,
+    outside: np.ndarray,
+    ocr: OcrSettings,
+    base: Path,
+    reading: Reading,
+) -> bool:
+    """The page turned 180°, through the same chain (no second model): far surer?
+
+    Rare (pages read below ``UPSIDE_DOWN_BELOW``), so it may cost the whole chain:
+    on a worn carbon copy only one of its readings makes sense of the page.
+    """
+    quick = replace(ocr, second_langs="")
+    turned = read_page(
+        engine,
+        cv2.rotate(upright, cv2.ROTATE_180),
+        dpi,
+        cv2.rotate(outside.astype(np.uint8), cv2.ROTATE_180).astype(bool),
+        quick,
+        base.with_name(f"{base.name}-turned"),
+    )
+    if turned.ocr.text_pdf is not None:
+        turned.ocr.text_pdf.unlink(missing_ok=True)
+    return turned.ocr.confidence > reading.ocr.confidence + TURNED_MARGIN
+
+
 def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
     """Rasterise, orient, deskew and OCR one page. Never raises for a bad page."""
     engine = engine or load_engine(job.ocr.engine, job.ocr.timeout_s, job.ocr.psm)
@@ -152,19 +214,15 @@ def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
             master = Master(base.with_suffix(".png"), "png", (gray.shape[1], gray.shape[0]))
             cv2.imwrite(str(master.path), raster.pixels, PNG_FAST)
         lap("master")
-        turn = applied_skew(geometry.skew_deg)
-        matrix, size = straighten_matrix(
-            gray.shape[1], gray.shape[0], turn, geometry.orientation_deg
-        )
-        upright = warp(gray, matrix, size, paper_level(gray))
-        outside = not_paper(gray, matrix, size)
-        # The master may be smaller than the pixels OCR saw (upscaled low-dpi scans).
-        scale = gray.shape[1] / master.size[0]
-        to_page, _ = straighten_matrix(
-            master.size[0], master.size[1], turn, geometry.orientation_deg, scale
-        )
+        upright, outside, to_page = _straighten(gray, geometry, master.size)
         lap("straighten")
         reading = read_page(engine, upright, raster.dpi, outside, job.ocr, base)
+        if _worth_turning(job, reading) and _reads_better_turned(
+            engine, upright, raster.dpi, outside, job.ocr, base, reading
+        ):
+            geometry = replace(geometry, orientation_deg=(geometry.orientation_deg + 180) % 360)
+            upright, outside, to_page = _straighten(gray, geometry, master.size)
+            reading = read_page(engine, upright, raster.dpi, outside, job.ocr, base)
         ocr = reading.ocr
         lap("ocr")
         rereads = reread_lines(

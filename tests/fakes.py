@@ -170,3 +170,21 @@ class HalfBlindEngine(LineEngine):
             return boxes
         middle = (boxes[0][1] + boxes[-1][3]) / 2 if boxes else 0
         return [box for box in boxes if box[3] < middle]
+
+
+class TopHeavyEngine(LineEngine):
+    """Sure of a page only when its ink sits in the upper half, as a letter's does.
+
+    Turned upside down, a letter's text block sits low, and this engine reads it
+    at confidence 30: the stand-in for Tesseract reading an inverted page.
+    """
+
+    def recognise(
+        self, gray: np.ndarray, dpi: int, langs: str, out_base: Path, psm: int | None = None
+    ) -> OcrPage:
+        page = super().recognise(gray, dpi, langs, out_base, psm)
+        rows = np.flatnonzero((gray < 128).any(axis=1))
+        upright = rows.size > 0 and rows.mean() < gray.shape[0] / 2
+        confidence = 90.0 if upright else 30.0
+        words = tuple(Word(w.text, confidence, w.box, w.line) for w in page.words)
+        return OcrPage(page.text, words, mean_confidence(words) if words else -1.0, page.text_pdf)

@@ -161,11 +161,11 @@ def print_pages(rows: list[dict]) -> None:
     console = Console(width=max(Console().width, 180))  # pipes default to 80 columns
     table = Table(title="per page (lost = (deletions + substitutions) / GT chars)")
     cols = ("page", "hard", "dpi", "skew", "light", "degradations", "CER", "lost", "status")
-    for col in (*cols, "coverage", "reason", "tess CER", "tess lost"):
+    for col in (*cols, "missing", "reason", "tess CER", "tess lost"):
         left = col in ("page", "degradations", "reason")
         table.add_column(col, justify="left" if left else "right", overflow="fold")
     for r in rows:
-        cov = r.get("coverage")
+        cov = r.get("missing")
         table.add_row(
             r["page"],
             "yes" if r["hard"] else "",
@@ -208,7 +208,18 @@ def print_summary(report: dict[str, Any]) -> None:
         f"flag false positives: {fmt_pct(f['flag_false_positive_rate'])} of {f['kept_pages']}"
         " pages that lost <= 10% (target <= 3%)"
     )
-    hard = [r for r in report["per_page"] if r["hard"]]
+    pages = report["per_page"]
+    again = sum((r.get("attempts") or 1) > 1 for r in pages)
+    print(f"pages read more than once (fallback, second model, turned): {again}/{len(pages)}")
+    for name, group in (
+        ("300 dpi", [r for r in pages if r["dpi"] >= 300]),
+        ("150-200 dpi", [r for r in pages if r["dpi"] < 300]),
+    ):
+        if group:
+            chars = max(1, sum(r["chars"] for r in group))
+            cer = sum(r["cer"] * r["chars"] for r in group) / chars
+            print(f"{name}: {len(group)} pages, CER scanpipe {fmt_pct(cer)}")
+    hard = [r for r in pages if r["hard"]]
     if hard:
         chars = max(1, sum(r["chars"] for r in hard))
         sp_cer = sum(r["cer"] * r["chars"] for r in hard) / chars
@@ -281,7 +292,9 @@ def main(argv: list[str] | None = None) -> int:
                 "cer": sp["cer"],
                 "lost": sp["lost"],
                 "status": page_status(run),
-                "coverage": first.get("coverage"),
+                "missing": first.get("missing"),
+                "attempts": first.get("attempts"),
+                "reading": first.get("reading"),
                 "reason": first.get("reason") or run.error,
                 "scanpipe_skew_deg": first.get("skew_deg"),
                 "scanpipe_orientation_deg": first.get("orientation_deg"),

@@ -1,23 +1,26 @@
-"""Turn an upright grey page into the image Tesseract reads: ink black, paper white.
+"""The page Tesseract reads: paper white everywhere, ink as it was, whatever the light.
 
-Why we binarise ourselves: Tesseract thresholds a grey page with one global
+Why we threshold ourselves: Tesseract thresholds a grey page with one global
 Otsu threshold. Under strong uneven light (one side of the sheet at 0.4-0.6 of
 the other) the paper of the dark side is darker than the ink of the bright
 side, so no single threshold exists: measured on such pages, Tesseract read
 0-70% of the text, and its own adaptive methods (``thresholding_method`` 1
 and 2) left 22-41% CER. A local threshold (Sauvola) compares each pixel with
 its own neighbourhood, so light that changes slowly across the sheet cancels
-out; on the same pages it read everything (0.2% CER), and on the dev letters
-it halved CER (0.64% -> 0.32%).
+out. We keep the grey of the ink Sauvola finds (on the page divided by its
+paper estimate) and whiten the rest: the recogniser still sees the grey edges
+of strokes, and its layout analysis sees clean paper (docs/decisions.md has
+the measurements).
 
 Sauvola's threshold is ``m * (1 + k * (s / R - 1))`` over a window of about
 twice the text height. It is three box filters with OpenCV, 0.13 s for an
 A4 page at 300 dpi; scikit-image's ``threshold_sauvola`` gives the same
-threshold in 1.5 s (docs/decisions.md).
+threshold in 1.5 s.
 
-Border cleaning happens *after* thresholding, on the binary image, so it can
-never move a threshold: dark scanner bed and the corners that straightening
-uncovers are painted white in the result, not in the grey page.
+Border cleaning happens *after* thresholding, on the result, so it can never
+move a threshold: dark scanner bed, the corners that straightening uncovers
+and bars of ink along the sheet's edge are painted white in the result, not
+in the grey page.
 """
 
 from __future__ import annotations

@@ -44,6 +44,12 @@ class Completeness:
     lines: int  # text lines found on the page
     unread_lines: tuple[int, ...]  # 1-based numbers of lines that produced (almost) no words
     where: str  # "lines 12-30 (lower half)", "right side of lines 3-28", or ""
+    marks: int = 0  # letter-sized ink components found
+
+    @property
+    def has_text_lines(self) -> bool:
+        """Lines of several marks each: a page of text, not a blank, a photo or noise."""
+        return self.lines >= 3 and self.marks >= 5 * self.lines
 
     @property
     def complete(self) -> bool:
@@ -183,4 +189,5 @@ def check(ink: np.ndarray, words: Sequence[Word], dpi: int) -> Completeness:
     substantial = ink_per_line >= 0.1 * np.median(ink_per_line[ink_per_line > 0])
     unread = np.flatnonzero(substantial & (read_per_line < LINE_READ_SHARE * ink_per_line))
     where = _where(comps, line_of, read, [int(n) for n in unread], ink.shape[1]) if missing else ""
-    return Completeness(round(missing, 4), n_lines, tuple(int(n) + 1 for n in unread), where)
+    unread_numbers = tuple(int(n) + 1 for n in unread)
+    return Completeness(round(missing, 4), n_lines, unread_numbers, where, len(comps))

@@ -159,7 +159,7 @@ def _worth_turning(job: PageJob, reading: Reading) -> bool:
     return (
         job.ocr.rotate is None
         and job.ocr.fallback
-        and reading.completeness.lines > 0  # a blank or black page has no way up
+        and reading.completeness.has_text_lines  # a blank, a photo or noise has no way up
         and 0 <= reading.ocr.confidence < UPSIDE_DOWN_BELOW
     )
 

@@ -37,6 +37,7 @@ import numpy as np
 from PIL import Image
 
 from scanpipe import stress_degrade as sd
+from scanpipe import stress_stamps as ss
 from scanpipe.sample_text import letter_lines
 from scanpipe.samples import (
     _QUARTER_TURNS,
@@ -124,7 +125,7 @@ def plan_page(seed: int, index: int, *, dpi: int | None = None) -> dict[str, Any
     stamps = []
     if on["stamp"]:
         stamps = [
-            sd.draw_stamp(rng, dpi, width, text_rows) for _ in range(rng.choice([1, 1, 1, 2]))
+            ss.draw_stamp(rng, dpi, width, text_rows) for _ in range(rng.choice([1, 1, 1, 2]))
         ]
     mode = "RGB" if any(st["color"] != "gray" for st in stamps) else "L"
     for st in stamps:
@@ -216,7 +217,7 @@ def render_plan(plan: dict[str, Any]) -> tuple[Image.Image, list[str]]:
         top, left, dark = sd.stain_darkness(stain, seed + 10 + i)
         sd.paste_factor(sheet, top, left, sd.tint(dark, stain["color_weights"]))
     for i, stamp in enumerate(d["stamps"]):
-        ink_s = sd.stamp_coverage(stamp, seed + 20 + i)
+        ink_s = ss.stamp_coverage(stamp, seed + 20 + i)
         top = stamp["center_px"][1] - ink_s.shape[0] // 2
         left = stamp["center_px"][0] - ink_s.shape[1] // 2
         sd.paste_factor(sheet, top, left, sd.tint(ink_s, stamp["color_weights"]))

@@ -20,7 +20,11 @@ import regex
 __all__ = [
     "WORD_JOINERS",
     "clean_ocr_text",
+    "is_devanagari",
+    "loose_key",
     "normalise_for_search",
+    "phonetic_key",
+    "roman_form",
     "token_spans",
     "tokenise",
 ]
@@ -118,3 +122,100 @@ def clean_ocr_text(s: str) -> str:
     """
     s = unicodedata.normalize("NFC", s)
     return "\n".join(s.splitlines()).rstrip()
+
+
+# --- Spelling keys for search expansion (issue 12) ---------------------------
+# Both keys are computed from a token that has already been through
+# ``normalise_for_search`` (so nukta, candrabindu and digits are folded).
+
+_DEVANAGARI = regex.compile(r"\p{Devanagari}")
+_VIRAMA = "\u094d"
+_NASALS = "\u0919\u091e\u0923\u0928\u092e"  # ङ ञ ण न म
+_CONSONANT = r"[\u0915-\u0939\u0958-\u095f]"
+# A nasal consonant with virama before another consonant is written either way:
+# सम्बन्ध / संबंध, हिन्दी / हिंदी. Fold it to the anusvara.
+_NASAL_CLUSTER = regex.compile(rf"[{_NASALS}]{_VIRAMA}(?={_CONSONANT})")
+
+#: Each loose-key rule, measured in bench/findability.py (docs/benchmarks.md):
+#: they merge real spelling variants and rarely two different words.
+_LOOSE_FOLD = str.maketrans(
+    {
+        "\u0940": "\u093f",  # ी -> ि   (dirgha/hrasva i: OCR and typists swap them)
+        "\u0908": "\u0907",  # ई -> इ
+        "\u0942": "\u0941",  # ू -> ु
+        "\u090a": "\u0909",  # ऊ -> उ
+        "\u0949": "\u093e",  # ॉ -> ा   (ऑफिस / आफिस)
+        "\u0911": "\u0906",  # ऑ -> आ
+        "\u0903": None,  # visarga: OCR reads it as a colon, which splits the word
+    }
+)
+
+
+def is_devanagari(token: str) -> bool:
+    """True when the token has any Devanagari letter (it is then a Hindi-side word)."""
+    return _DEVANAGARI.search(token) is not None
+
+
+def loose_key(token: str) -> str:
+    """A lossy orthographic fold of a normalised Devanagari token; Latin tokens are unchanged.
+
+    Two spellings a Hindi reader accepts as the same word share it: anusvara
+    against a nasal with virama, i/ī, u/ū, ऑ/आ and a dropped visarga.
+    """
+    if not is_devanagari(token):
+        return token
+    return _NASAL_CLUSTER.sub("\u0902", token).translate(_LOOSE_FOLD)
+
+
+_ROMAN_SIMPLE = str.maketrans({"ṁ": "n", "ṅ": "n", "ñ": "n", "ṇ": "n", "ḥ": "", "ô": "o"})
+_ASPIRATES = regex.compile(r"([kgjtdb])h")
+_DOUBLE = regex.compile(r"(.)\1+")
+_VOWELS = regex.compile(r"[aeiou]+")
+_SOFT_C = regex.compile(r"c(?=[eiy])")  # office, notice: English c before e/i/y is s
+_NASAL_BEFORE = regex.compile(r"[mn](?=[^aeiouy])")
+
+
+def roman_form(token: str) -> str:
+    """How the word is spelt in plain Roman letters, the way officers type Hindi.
+
+    Devanagari goes through ISO 15919 (``indic-transliteration``), loses its
+    diacritics and its final inherent vowel; ``c`` becomes ``ch`` so that च
+    meets the Roman ``ch``. Latin text is lower-cased and kept.
+    """
+    token = token.casefold()
+    if is_devanagari(token):
+        from indic_transliteration import sanscript  # 0.1 s to import: only when needed
+
+        iso = sanscript.transliterate(token, sanscript.DEVANAGARI, sanscript.ISO)
+        iso = iso.replace("kṣ", "ksh").replace("jñ", "gy").replace("c", "ch")
+        iso = iso.replace("ś", "sh").replace("ṣ", "sh")
+        if len(iso) > 2 and iso.endswith("a") and iso[-2].isalpha() and iso[-2] not in "aeiou":
+            iso = iso[:-1]  # schwa deletion at the word's end: कलेक्टर -> kalektar
+        iso = unicodedata.normalize("NFD", iso.translate(_ROMAN_SIMPLE))
+        return "".join(ch for ch in iso if not unicodedata.combining(ch))
+    return token
+
+
+def phonetic_key(token: str) -> str:
+    """A consonant skeleton that Roman-script Hindi, English and Devanagari share.
+
+    ``kalektar``, ``collector``, कलेक्टर and कलक्टर all give ``klktr``: vowels go
+    (a leading one stays as ``a``), aspiration, doubling, ``c``/``k``,
+    ``w``/``v``, ``z``/``j``, ``ph``/``f`` and ``sh``/``s`` are folded, a nasal
+    before a consonant is ``n``, and ``h`` is dropped (``tahsildar``,
+    तहसीलदार). It is coarse on purpose: candidates that share it are filtered
+    by how close their ``roman_form`` is (registry.expansion).
+    """
+    s = roman_form(token)
+    if not s or not s.isascii():
+        return ""
+    s = s.replace("ph", "f").replace("sh", "s").replace("ch", "C").replace("ck", "k")
+    s = s.replace("rh", "d")  # garh: the Roman spelling of ढ़, which the fold made ढ
+    s = _SOFT_C.sub("s", s).replace("x", "ks").replace("q", "k").replace("c", "k")
+    s = s.replace("w", "v").replace("z", "j")
+    s = _ASPIRATES.sub(r"\1", s)
+    s = s[:1] + s[1:].replace("h", "")  # an initial h stays: हिंदी is not इंदी
+    s = _NASAL_BEFORE.sub("n", s)
+    lead = "a" if s[:1] in "aeiou" else ""
+    s = _VOWELS.sub("", s).replace("y", "")
+    return lead + _DOUBLE.sub(r"\1", s)

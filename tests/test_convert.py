@@ -74,3 +74,15 @@ def test_search_finds_hindi_word_in_converted_file(converted: tuple) -> None:
     assert proc.returncode == 0, proc.stderr
     assert f"file {line['file_id']} page" in proc.stdout
     assert "कलेक्टर" in proc.stdout
+
+
+def test_search_in_roman_script_and_did_you_mean(converted: tuple) -> None:
+    """An officer types Hindi in Roman letters, or misspells: the CLI still helps."""
+    home, line = converted
+    proc = run_cli(home, "search", "kalektar")
+    assert proc.returncode == 0, proc.stderr
+    assert f"file {line['file_id']} page" in proc.stdout
+    assert "also matched" in proc.stdout and "कलेक्टर" in proc.stdout
+    exact = run_cli(home, "search", "--exact", "kalektar")
+    assert "No pages match" in exact.stdout
+    assert "Did you mean" in exact.stdout and "कलेक्टर" in exact.stdout

@@ -23,13 +23,22 @@ out = Console(highlight=False)
 @click.command()
 @click.argument("query")
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--exact", is_flag=True, help="Only the words as typed: no other spellings.")
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int) -> None:
-    """Full-text search over OCR text and final notes, Hindi and English (खोज)."""
+def search(ctx: click.Context, query: str, limit: int, exact: bool) -> None:
+    """Full-text search over OCR text and final notes, Hindi and English (खोज).
+
+    Other spellings (संबंध/सम्बन्ध), Roman-script Hindi (tahsildar), glossary
+    words (collector) and OCR misreadings are found after the exact words;
+    end a word with * for the words it begins (तहसील*).
+    """
     with open_registry(ctx) as registry:
-        hits = registry.search(query, limit=limit)
+        hits = registry.search(query, limit=limit, exact=exact)
+        nearest = [] if hits else registry.suggest(query)
     if not hits:
         out.print(f"No pages match {query!r}. / कोई पृष्ठ नहीं मिला।")
+        if nearest:
+            out.print("Did you mean / क्या आपका आशय: " + ", ".join(nearest))
         return
     for hit in hits:
         snippet = Text()
@@ -43,6 +52,9 @@ def search(ctx: click.Context, query: str, limit: int) -> None:
         origin = "" if hit.kind == "note" else str(hit.source_path)
         out.print(Text(where, style="bold cyan") + Text(origin, style="dim"))
         out.print(Text("  ") + snippet)
+        if hit.also_matched:
+            also = ", ".join(hit.also_matched)
+            out.print(Text(f"  also matched / यह भी मिला: {also}", style="dim"))
 
 
 @file_group.command(name="pages")

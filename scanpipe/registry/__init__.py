@@ -11,7 +11,8 @@ from scanpipe.registry import (
 from scanpipe.registry.eoffice_models import FileRecord, PartInfo, SuggestionInfo
 from scanpipe.registry.models import FileInfo, FileSummary, PageInfo, RegistryStats
 from scanpipe.registry.records import FileDraft
-from scanpipe.registry.search import Hit, SearchBackend, SqliteFtsSearch
+from scanpipe.registry.search import Hit, SearchBackend
+from scanpipe.registry.search_sqlite import SqliteFtsSearch
 from scanpipe.registry.store import ARTEFACT_COLUMNS, DuplicateFileError, Registry
 
 __all__ = [

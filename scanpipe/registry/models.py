@@ -143,6 +143,30 @@ class PageRow(Base):
     file: Mapped[FileRow] = relationship(back_populates="pages")
 
 
+class VocabularyRow(Base):
+    """One indexed word, its document frequency and spelling keys (registry/vocabulary.py).
+
+    Written only through ``vocabulary.count`` on the index's connection.
+    """
+
+    __tablename__ = "vocabulary"
+
+    word: Mapped[str] = mapped_column(String(200), primary_key=True)
+    loose: Mapped[str] = mapped_column(String(200), index=True)
+    phonetic: Mapped[str] = mapped_column(String(200), index=True)
+    roman: Mapped[str] = mapped_column(String(400))
+    df: Mapped[int] = mapped_column(Integer)
+
+
+class VocabularyDeleteRow(Base):
+    """A loose key with one letter deleted, and a word it came from (SymSpell)."""
+
+    __tablename__ = "vocabulary_deletes"
+
+    variant: Mapped[str] = mapped_column(String(200), primary_key=True)
+    word: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
 @dataclass(frozen=True)
 class PageInfo:
     """A page's facts without its text (ask ``Registry.page_text`` for that: it can be long)."""

@@ -9,8 +9,12 @@ Rules (DESIGN.md §4):
   ``"ई ऑफिस"``, the two words side by side); chunks are ANDed. ``AND``, ``*``,
   ``:``, ``"`` and ``(`` are therefore plain words or plain separators.
 * Matching is by whole tokens, so a short word is still exact: ``कल`` does not
-  match ``कलेक्टर``. This needs no LIKE/trigram fallback (DESIGN.md suggested
-  one); partial-word search can come later as an explicit option.
+  match ``कलेक्टर``. A word typed with a trailing ``*`` (``तहसील*``) asks for
+  the words it begins, looked up in the vocabulary, never a scan.
+* Expansion is tiered (``registry.expansion``): exact words first; only when
+  they give fewer than ``limit`` hits are other spellings, then phonetic
+  matches, then OCR-style misreadings tried, each tier ranked after the one
+  before, so an exact hit is never pushed down by a variant.
 * Snippets are cut from the ORIGINAL page text, so people see what the OCR
   read (nukta, Devanagari digits and all), with the matched words flagged.
 """
@@ -22,11 +26,9 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import regex
-from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
 
-from scanpipe.errors import RegistryError, SearchQueryError
+from scanpipe.errors import SearchQueryError
 from scanpipe.text import normalise_for_search, token_spans, tokenise
 
 FTS_TABLE = "pages_fts"
@@ -55,6 +57,8 @@ class Hit:
     snippet: tuple[Segment, ...]  # (original text, is a matched word)
     kind: str = "page"
     note_id: int | None = None
+    tier: int = 0  # expansion.Kind of the weakest alternative needed; 0 is exact
+    also_matched: tuple[str, ...] = ()  # words in the snippet matched as other spellings
 
     @property
     def snippet_text(self) -> str:
@@ -86,8 +90,11 @@ class SearchBackend(Protocol):
         """Take a final note out of the index (its author corrected it)."""
         ...
 
-    def search(self, conn: Connection, query: str, limit: int) -> list[Hit]:
-        """Best hits first, pages and notes together; raises SearchQueryError for a blank query."""
+    def search(self, conn: Connection, query: str, limit: int, *, exact: bool = False) -> list[Hit]:
+        """Best hits first, pages and notes together; raises SearchQueryError for a blank query.
+
+        ``exact`` turns expansion off (the anchor of bench/findability.py).
+        """
         ...
 
 
@@ -96,6 +103,7 @@ class ParsedQuery:
     """A user query as phrases of normalised tokens (one phrase per typed chunk)."""
 
     phrases: tuple[tuple[str, ...], ...]
+    prefix: tuple[bool, ...] = ()  # per phrase: typed with a trailing "*"
 
     @property
     def tokens(self) -> frozenset[str]:
@@ -122,12 +130,14 @@ def parse_query(query: str) -> ParsedQuery:
         )
     seen: set[tuple[str, ...]] = set()
     phrases: list[tuple[str, ...]] = []
+    prefix: list[bool] = []
     for chunk in normalise_for_search(query).split():
         phrase = tuple(tokenise(chunk))
         if phrase and phrase not in seen:
             seen.add(phrase)
             phrases.append(phrase)
-    return ParsedQuery(tuple(phrases))
+            prefix.append(chunk.endswith("*") and len(phrase) == 1 and len(phrase[0]) >= 2)
+    return ParsedQuery(tuple(phrases), tuple(prefix))
 
 
 def make_snippet(text: str, tokens: frozenset[str]) -> tuple[Segment, ...]:
@@ -170,118 +180,3 @@ def make_snippet(text: str, tokens: frozenset[str]) -> tuple[Segment, ...]:
     if end < len(spans):
         add(" " + ELLIPSIS, False)
     return tuple(segments)
-
-
-class SqliteFtsSearch:
-    """The embedded backend: an FTS5 table (see migration 0001) keyed by pages.id.
-
-    bm25 answers a top-20 query in milliseconds for rare words, but it scores
-    every matching page: a word on 150,000 of 200,000 pages took 250-450 ms.
-    Counting or walking the matches in rowid order is 20-50x cheaper than
-    scoring them, so a query matching more than ``rank_window`` pages is
-    ranked among its ``rank_window`` most recently registered matches only
-    (found by one rowid-ordered probe), which keeps every query in tens of
-    milliseconds at a million pages. Such a word says little about which page
-    is wanted; the officer narrows it with a second word or a filter, and the
-    window never applies then unless that pair is just as common.
-    """
-
-    def __init__(self, rank_window: int = 5000) -> None:
-        self.rank_window = rank_window
-
-    def index_page(self, conn: Connection, page_id: int, text: str) -> None:
-        conn.execute(
-            sql(f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (:id, :body)"),
-            {"id": page_id, "body": normalise_for_search(text)},
-        )
-
-    def index_note(self, conn: Connection, note_id: int, text: str) -> None:
-        conn.execute(
-            sql(f"INSERT INTO {NOTES_FTS}(rowid, body) VALUES (:id, :body)"),
-            {"id": note_id, "body": normalise_for_search(text)},
-        )
-
-    def remove_page(self, conn: Connection, page_id: int) -> None:
-        conn.execute(sql(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": page_id})
-
-    def remove_note(self, conn: Connection, note_id: int) -> None:
-        conn.execute(sql(f"DELETE FROM {NOTES_FTS} WHERE rowid = :id"), {"id": note_id})
-
-    def search(self, conn: Connection, query: str, limit: int) -> list[Hit]:
-        if limit < 1:
-            raise SearchQueryError(
-                f"the result limit must be at least 1, not {limit}", advice="use --limit 20"
-            )
-        parsed = parse_query(query)
-        if not parsed.phrases:
-            return []
-        params: dict[str, object] = {"q": parsed.fts5(), "limit": limit}
-        # Rank inside FTS5 first, then join. bm25() is called by name, not through the
-        # hidden "rank" column: "ORDER BY rank" sorts every match before the rowid bound
-        # applies (221 ms p95 for common words at 1M pages, against 40 ms this way).
-        # bm25: lower is better.
-        stmt = sql(
-            f"""
-            SELECT p.id, p.file_id, p.number, p.text, f.source_path, m.score
-            FROM (SELECT rowid AS page_id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE}
-                  WHERE {FTS_TABLE} MATCH :q AND rowid >= :floor
-                  ORDER BY score LIMIT :limit) AS m
-            JOIN pages AS p ON p.id = m.page_id
-            JOIN files AS f ON f.id = p.file_id
-            ORDER BY m.score, p.id
-            """
-        )
-        try:
-            floor = conn.execute(
-                sql(
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q "
-                    "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
-                ),
-                {"q": params["q"], "window": self.rank_window},
-            ).scalar()
-            params["floor"] = floor if floor is not None else 0  # 0: rank every match
-            rows = conn.execute(stmt, params).all()
-        except OperationalError as exc:
-            raise RegistryError(
-                f"the search index could not answer: {exc.orig}",
-                advice="try again; if it keeps failing, check the database with "
-                "sqlite3 <db> 'PRAGMA integrity_check'",
-            ) from exc
-        tokens = parsed.tokens
-        hits = [
-            Hit(
-                file_id=file_id,
-                page_number=number,
-                page_id=page_id,
-                score=-float(rank),
-                source_path=Path(source_path),
-                snippet=make_snippet(page_text, tokens),
-            )
-            for page_id, file_id, number, page_text, source_path, rank in rows
-        ]
-        notes = conn.execute(
-            sql(
-                f"""
-                SELECT n.id, n.file_id, n.number, n.body, m.rank
-                FROM (SELECT rowid AS note_id, rank FROM {NOTES_FTS}
-                      WHERE {NOTES_FTS} MATCH :q ORDER BY rank LIMIT :limit) AS m
-                JOIN notes AS n ON n.id = m.note_id
-                """
-            ),
-            {"q": parsed.fts5(), "limit": limit},
-        ).all()
-        hits += [
-            Hit(
-                file_id,
-                number or 0,
-                0,
-                -float(rank),
-                Path(""),
-                make_snippet(body, tokens),
-                kind="note",
-                note_id=note_id,
-            )
-            for note_id, file_id, number, body, rank in notes
-        ]
-        hits.sort(key=lambda h: -h.score)
-        return hits[:limit]

@@ -28,8 +28,11 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from scanpipe.errors import RegistryError, SearchQueryError
-from scanpipe.registry.search import FTS_TABLE, NOTES_FTS, Hit, make_snippet, parse_query
+from scanpipe.eoffice import glossary as glossaries
+from scanpipe.errors import RegistryError
+from scanpipe.registry import vocabulary
+from scanpipe.registry.search import FTS_TABLE, NOTES_FTS, Hit, make_snippet
+from scanpipe.registry.search_tiers import Groups, tiered
 from scanpipe.text import normalise_for_search, tokenise
 
 TS_CONFIG = "scanpipe_hindi"
@@ -59,8 +62,11 @@ class PostgresSearch:
     buffer reads a row, so 5,000 rows took 85-135 ms and 1,000 take about 20.
     """
 
-    def __init__(self, rank_window: int = 1000) -> None:
+    def __init__(
+        self, rank_window: int = 1000, glossary: glossaries.Glossary | None = None
+    ) -> None:
         self.rank_window = rank_window
+        self.glossary = glossary if glossary is not None else glossaries.load()
         self._stats: tuple[float, dict[str, float]] | None = None
 
     def index_page(self, conn: Connection, page_id: int, text: str) -> None:
@@ -68,25 +74,34 @@ class PostgresSearch:
             sql(f"INSERT INTO {FTS_TABLE} (page_id, body) VALUES (:id, :body)"),
             {"id": page_id, "body": search_body(text)},
         )
+        vocabulary.count(conn, vocabulary.words_of(text), +1)
 
     def index_note(self, conn: Connection, note_id: int, text: str) -> None:
         conn.execute(
             sql(f"INSERT INTO {NOTES_FTS} (note_id, body) VALUES (:id, :body)"),
             {"id": note_id, "body": search_body(text)},
         )
+        vocabulary.count(conn, vocabulary.words_of(text), +1)
 
     def remove_page(self, conn: Connection, page_id: int) -> None:
-        conn.execute(sql(f"DELETE FROM {FTS_TABLE} WHERE page_id = :id"), {"id": page_id})
+        self._remove(conn, FTS_TABLE, "page_id", page_id)
 
     def remove_note(self, conn: Connection, note_id: int) -> None:
-        conn.execute(sql(f"DELETE FROM {NOTES_FTS} WHERE note_id = :id"), {"id": note_id})
+        self._remove(conn, NOTES_FTS, "note_id", note_id)
+
+    def _remove(self, conn: Connection, table: str, key: str, row_id: int) -> None:
+        body = conn.execute(
+            sql(f"DELETE FROM {table} WHERE {key} = :id RETURNING body"), {"id": row_id}
+        ).scalar()
+        if body is not None:
+            vocabulary.count(conn, vocabulary.words_of(body), -1)
 
     def _ranked(
         self,
         conn: Connection,
         pages: Any,
         params: dict[str, object],
-        tokens: frozenset[str],
+        groups: Groups,
         limit: int,
     ) -> list[Any]:
         """Rank at most about ``rank_window`` matches, choosing the page-id range from the
@@ -100,7 +115,7 @@ class PostgresSearch:
         with the GIN index. A word not among the common ones is rare: every match is
         ranked. Too few hits in the range (a skewed word) widens it until it is enough.
         """
-        share = self._share(conn, tokens)
+        share = self._share(conn, groups)
         top = conn.execute(sql(f"SELECT max(page_id) FROM {FTS_TABLE}")).scalar() or 0
         span = int(self.rank_window / share) if share > 0 else top
         while True:
@@ -110,9 +125,10 @@ class PostgresSearch:
                 return list(rows)
             span *= 4
 
-    def _share(self, conn: Connection, tokens: frozenset[str]) -> float:
-        """The smallest share of pages any query word is on (an AND matches no more), or
-        0.0 when a word is too rare for the statistics to list it."""
+    def _share(self, conn: Connection, groups: Groups) -> float:
+        """An upper bound on the share of pages the query matches: the smallest over its
+        groups (an AND matches no more) of the sum over a group's alternatives (an OR
+        matches no more), each phrase as its rarest word; 0.0 when too rare to be listed."""
         now = time.monotonic()
         if self._stats is None or now - self._stats[0] > STATS_TTL_S:
             row = conn.execute(
@@ -125,21 +141,29 @@ class PostgresSearch:
             freqs = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
             self._stats = (now, freqs)
         freqs = self._stats[1]
-        return min((freqs.get(t, 0.0) for t in tokens), default=0.0)
+        return min(
+            (
+                sum(min((freqs.get(t, 0.0) for t in phrase), default=0.0) for phrase in group)
+                for group in groups
+            ),
+            default=0.0,
+        )
 
-    def search(self, conn: Connection, query: str, limit: int) -> list[Hit]:
-        if limit < 1:
-            raise SearchQueryError(
-                f"the result limit must be at least 1, not {limit}", advice="use --limit 20"
-            )
-        parsed = parse_query(query)
-        if not parsed.phrases:
-            return []
+    def search(self, conn: Connection, query: str, limit: int, *, exact: bool = False) -> list[Hit]:
+        return tiered(self.match, conn, query, limit, self.glossary, exact=exact)
+
+    def match(
+        self, conn: Connection, groups: Groups, limit: int, highlight: frozenset[str]
+    ) -> list[Hit]:
+        """The best ``limit`` pages and notes for one tier: alternatives ORed (``||``)."""
         params: dict[str, object] = {"limit": limit, "window": self.rank_window}
         parts = []
-        for i, phrase in enumerate(parsed.phrases):
-            params[f"p{i}"] = " ".join(phrase)
-            parts.append(f"phraseto_tsquery('{TS_CONFIG}', :p{i})")
+        for i, group in enumerate(groups):
+            ors = []
+            for j, phrase in enumerate(group):
+                params[f"p{i}_{j}"] = " ".join(phrase)
+                ors.append(f"phraseto_tsquery('{TS_CONFIG}', :p{i}_{j})")
+            parts.append("(" + " || ".join(ors) + ")")
         tsquery = " && ".join(parts)
         # Rank the matches inside each index first, then join only the top ``limit`` rows.
         pages = sql(
@@ -168,14 +192,13 @@ class PostgresSearch:
             """
         )
         try:
-            page_rows = self._ranked(conn, pages, params, parsed.tokens, limit)
+            page_rows = self._ranked(conn, pages, params, groups, limit)
             note_rows = conn.execute(notes, params).all()
         except DBAPIError as exc:
             raise RegistryError(
                 f"the search index could not answer: {exc.orig}",
                 advice="try again; if it keeps failing, check the PostgreSQL server log",
             ) from exc
-        tokens = parsed.tokens
         hits = [
             Hit(
                 file_id=file_id,
@@ -183,7 +206,7 @@ class PostgresSearch:
                 page_id=page_id,
                 score=float(rank),
                 source_path=Path(source_path or ""),
-                snippet=make_snippet(page_text, tokens),
+                snippet=make_snippet(page_text, highlight),
             )
             for page_id, file_id, number, page_text, source_path, rank in page_rows
         ]
@@ -194,7 +217,7 @@ class PostgresSearch:
                 page_id=0,
                 score=float(rank),
                 source_path=Path(""),
-                snippet=make_snippet(body, tokens),
+                snippet=make_snippet(body, highlight),
                 kind="note",
                 note_id=note_id,
             )

@@ -29,6 +29,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from scanpipe.eoffice.glossary import GLOSSARY_FILE
+from scanpipe.eoffice.glossary import load as load_glossary
 from scanpipe.errors import NotFoundError, OutOfSpaceError, RegistryError
 from scanpipe.model import Classification, FileMetadata, FileSource, PageResult, PageStatus
 from scanpipe.registry.db import BEGIN_MODE, make_engine, migrate, parse_url, sqlite_path
@@ -43,8 +45,10 @@ from scanpipe.registry.models import (
     RegistryStats,
 )
 from scanpipe.registry.records import link_by_file_no, next_computer_no
-from scanpipe.registry.search import Hit, SearchBackend, SqliteFtsSearch
+from scanpipe.registry.search import Hit, SearchBackend
+from scanpipe.registry.search_sqlite import SqliteFtsSearch
 from scanpipe.registry.structure import apply_classification, apply_metadata
+from scanpipe.registry.suggest import suggestions
 from scanpipe.text import clean_ocr_text
 
 #: Staged artefact key -> files column. The key is also the archive file's suffix.
@@ -146,7 +150,7 @@ class Registry(EOfficeRegistry):
                 advice="check SCANPIPE_HOME points to a writable folder",
                 path=exc.filename,
             ) from exc
-        search = _search_backend(url.get_backend_name())
+        search = _search_backend(url.get_backend_name(), archive_dir.parent / GLOSSARY_FILE)
         engine = make_engine(db_url)
         try:
             if url.get_backend_name() == "postgresql":
@@ -303,20 +307,33 @@ class Registry(EOfficeRegistry):
             pages, for_review = session.execute(select(func.count(), review)).one()
         return RegistryStats(files=files, pages=pages or 0, pages_for_review=for_review or 0)
 
-    def search(self, query: str, limit: int = 20) -> list[Hit]:
-        """Pages matching every word of ``query``, best first (see ``registry.search``)."""
+    def search(self, query: str, limit: int = 20, *, exact: bool = False) -> list[Hit]:
+        """Pages matching every word of ``query``, best first (see ``registry.search``).
+
+        Other spellings, phonetic and OCR-style matches follow the exact ones
+        (``registry.expansion``) unless ``exact``.
+        """
         with _db_errors("searching"), self._engine.connect() as conn:
-            return self._search.search(conn, query, limit)
+            return self._search.search(conn, query, limit, exact=exact)
+
+    def suggest(self, query: str, limit: int = 5) -> list[str]:
+        """ "Did you mean": indexed words near the typed ones, commonest first."""
+        with _db_errors("suggesting words"), self._engine.connect() as conn:
+            return suggestions(conn, query, limit)
 
 
-def _search_backend(backend: str) -> SearchBackend:
-    """SCANPIPE_DB_URL chooses the backend: SQLite FTS5 (default) or PostgreSQL tsvector."""
+def _search_backend(backend: str, extra_glossary: Path) -> SearchBackend:
+    """SCANPIPE_DB_URL chooses the backend: SQLite FTS5 (default) or PostgreSQL tsvector.
+
+    The admins' glossary sits in SCANPIPE_HOME, beside the archive folder.
+    """
+    glossary = load_glossary(extra_glossary)
     if backend == "sqlite":
-        return SqliteFtsSearch()
+        return SqliteFtsSearch(glossary=glossary)
     if backend == "postgresql":
         from scanpipe.registry.search_pg import PostgresSearch
 
-        return PostgresSearch()
+        return PostgresSearch(glossary=glossary)
     raise RegistryError(
         f"scanpipe has no registry backend for {backend!r} databases",
         advice="set SCANPIPE_DB_URL to a sqlite:///path or postgresql://user:pw@host/db URL",

@@ -28,6 +28,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "any": ("any", "कोई भी"),
     "results": ("Results", "परिणाम"),
     "no_results": ("No pages match.", "कोई पृष्ठ नहीं मिला।"),
+    "also_matched": ("also matched", "यह भी मिला"),
+    "did_you_mean": ("Did you mean", "क्या आपका आशय है"),
     "page": ("Page", "पृष्ठ"),
     "pages": ("Pages", "पृष्ठ"),
     "note": ("Note", "टिप्पणी"),

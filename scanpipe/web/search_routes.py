@@ -47,6 +47,7 @@ def search(
         "file_no": file_no,
     }
     rows: list[dict[str, object]] = []
+    nearest: list[str] = []
     problem = None
     if q.strip():
         wanted_no = None
@@ -70,6 +71,8 @@ def search(
             rows.append({"hit": hit, "file": fact})
             if len(rows) == SHOWN:
                 break
+        if not hits:
+            nearest = registry.suggest(q)
     return render(
         request,
         "search.html",
@@ -80,6 +83,7 @@ def search(
             "options": filter_options(registry),
             "kinds": DOCUMENT_KINDS,
             "problem": problem,
+            "nearest": nearest,
         },
     )
 

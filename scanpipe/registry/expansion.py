@@ -1,0 +1,161 @@
+"""Query expansion: from what an officer typed to the indexed words that may be meant.
+
+Each typed word gets its alternatives, in rank order and bounded
+(``MAX_ALTERNATIVES``):
+
+1. ``EXACT``: the word itself (after ``normalise_for_search``).
+2. ``VARIANT``: another accepted spelling (same ``loose_key``: संबंध/सम्बन्ध,
+   हिंदी/हिन्दी), or with ``*`` a word the typed stem begins.
+3. ``GLOSSARY``: a word the glossary links (collector/कलेक्टर/जिलाधीश): the
+   same thing, but not the same word, so it ranks after the spellings.
+4. ``PHONETIC``: the same consonant skeleton (``phonetic_key``) whose Roman
+   spelling is close: ``tahsildar`` -> तहसीलदार, कलेक्टर -> कलक्टर.
+5. ``FUZZY``: one or two letters away, where the OCR's own confusions
+   (``ocr_confusions.tsv``, learned by bench/confusions.py) cost half an edit.
+
+Precision guards, each of which the golden tests exercise: short words are
+never fuzzed or phonetically matched (``कल`` stays ``कल``); a fuzzy
+candidate must be rarer than the word typed, because a misreading is rare
+and a different common word is not a misreading; and every tier is capped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cache
+from importlib import resources
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy.engine import Connection
+
+from scanpipe.eoffice.glossary import Glossary
+from scanpipe.registry import vocabulary
+from scanpipe.text import is_devanagari, loose_key, phonetic_key, roman_form
+
+MAX_ALTERNATIVES = 20  # per typed word, the exact word included
+MAX_PREFIX = 20
+MIN_PHONETIC = 3  # consonants in the skeleton; कल (kl) has 2
+ROMAN_SIMILARITY = 70.0  # rapidfuzz ratio of the Roman spellings, 0-100
+CHEAP_EDIT = 0.5  # an edit the OCR is known to make
+FUZZY_BUDGET_SHORT = 1.0  # loose keys of up to 7 letters: one edit, or two cheap ones
+FUZZY_BUDGET_LONG = 1.5
+LONG_WORD = 8
+FUZZY_DF_FLOOR = 2  # a misreading of a word typed may be on this many pages
+PROBE = 200  # vocabulary rows read per probe, before filtering
+
+
+class Kind(IntEnum):
+    EXACT = 0
+    VARIANT = 1
+    GLOSSARY = 2
+    PHONETIC = 3
+    FUZZY = 4
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A phrase (usually one word) that stands for the typed word, and how it was found."""
+
+    phrase: tuple[str, ...]
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Term:
+    """One typed chunk (a word or a hyphenated phrase) with its alternatives, best first."""
+
+    typed: tuple[str, ...]
+    alternatives: tuple[Alternative, ...]
+
+    def upto(self, kind: Kind) -> tuple[tuple[str, ...], ...]:
+        return tuple(a.phrase for a in self.alternatives if a.kind <= kind)
+
+    def gains(self, kind: Kind) -> bool:
+        return any(a.kind == kind for a in self.alternatives)
+
+
+@cache
+def confusions() -> frozenset[tuple[str, str]]:
+    """Learned (truth, read) letter edits; "" is a dropped or inserted letter."""
+    text = resources.files("scanpipe.registry").joinpath("ocr_confusions.tsv").read_text("utf-8")
+    pairs = set()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            a, b, _ = line.split("\t")
+            pairs.add((a, b))
+    return frozenset(pairs)
+
+
+def edit_cost(typed: str, candidate: str) -> float:
+    """Levenshtein distance in which an edit the OCR is known to make costs ``CHEAP_EDIT``."""
+    known = confusions()
+    cost = 0.0
+    for e in Levenshtein.editops(typed, candidate):
+        a = typed[e.src_pos] if e.tag != "insert" else ""
+        b = candidate[e.dest_pos] if e.tag != "delete" else ""
+        cost += CHEAP_EDIT if (a, b) in known else 1.0
+    return cost
+
+
+def expand(
+    conn: Connection, typed: tuple[str, ...], glossary: Glossary, *, prefix: bool = False
+) -> Term:
+    """The alternatives of one typed chunk, capped at ``MAX_ALTERNATIVES``."""
+    found: dict[tuple[str, ...], Kind] = {typed: Kind.EXACT}
+
+    def add(phrase: tuple[str, ...], kind: Kind) -> None:
+        if len(found) < MAX_ALTERNATIVES:
+            found.setdefault(phrase, kind)
+
+    if len(typed) == 1:
+        word = typed[0]
+        if prefix:
+            for w in vocabulary.with_prefix(conn, word, MAX_PREFIX):
+                add((w.word,), Kind.VARIANT)
+        for w in vocabulary.same_loose(conn, loose_key(word), MAX_ALTERNATIVES):
+            add((w.word,), Kind.VARIANT)
+    for linked in sorted(glossary.linked(typed)):
+        add(linked, Kind.GLOSSARY)
+    if len(typed) == 1 and not any(ch.isdigit() for ch in typed[0]):
+        # Numbers (file numbers, dates, 330x220) are exact: one digit off is another file.
+        word = typed[0]
+        for w in _phonetic(conn, word):
+            add((w,), Kind.PHONETIC)
+        for w in _fuzzy(conn, word):
+            add((w,), Kind.FUZZY)
+    ranked = sorted(found.items(), key=lambda item: item[1])  # stable: kind, then found order
+    return Term(typed, tuple(Alternative(p, k) for p, k in ranked))
+
+
+def _phonetic(conn: Connection, word: str) -> list[str]:
+    skeleton = phonetic_key(word)
+    if len(skeleton.lstrip("a")) < MIN_PHONETIC:
+        return []
+    spelt = roman_form(word)
+    scored = [
+        (fuzz.ratio(spelt, w.roman), w.df, w.word)
+        for w in vocabulary.same_phonetic(conn, skeleton, PROBE)
+        if w.word != word
+    ]
+    return [w for score, _, w in sorted(scored, reverse=True) if score >= ROMAN_SIMILARITY]
+
+
+def _fuzzy(conn: Connection, word: str) -> list[str]:
+    loose = loose_key(word)
+    if len(loose) < vocabulary.MIN_FUZZY or len(loose) > vocabulary.MAX_FUZZY:
+        return []
+    if not is_devanagari(word) and len(word) < 5:
+        return []
+    own = vocabulary.lookup(conn, [word]).get(word)
+    ceiling = max(own.df if own else 0, FUZZY_DF_FLOOR)
+    budget = FUZZY_BUDGET_LONG if len(loose) >= LONG_WORD else FUZZY_BUDGET_SHORT
+    scored = []
+    for w in vocabulary.near(conn, loose, PROBE):
+        if w.word == word or w.loose == loose or w.df > ceiling:
+            continue
+        cost = edit_cost(loose, w.loose)
+        if cost <= budget:
+            scored.append((cost, -w.df, w.word))
+    return [w for _, _, w in sorted(scored)]

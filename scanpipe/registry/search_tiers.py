@@ -1,0 +1,93 @@
+"""The tiered search both backends share: exact words first, then expansion, tier by tier.
+
+A backend only has to answer one question, ``match(conn, groups, limit,
+highlight)``: the best ``limit`` pages and notes holding, for every group,
+any one of its phrases. This module decides which groups to ask for and in
+what order, so SQLite and PostgreSQL expand, rank and bound alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+from sqlalchemy.engine import Connection
+
+from scanpipe.eoffice.glossary import Glossary
+from scanpipe.errors import SearchQueryError
+from scanpipe.registry.expansion import Kind, Term, expand
+from scanpipe.registry.search import Hit, parse_query
+from scanpipe.text import normalise_for_search
+
+Phrase = tuple[str, ...]
+Groups = Sequence[tuple[Phrase, ...]]  # AND over groups, OR within a group
+Match = Callable[[Connection, Groups, int, frozenset[str]], list[Hit]]
+
+
+def check_limit(limit: int) -> None:
+    if limit < 1:
+        raise SearchQueryError(
+            f"the result limit must be at least 1, not {limit}", advice="use --limit 20"
+        )
+
+
+def terms_of(conn: Connection, query: str, glossary: Glossary, *, exact: bool) -> list[Term]:
+    """The typed chunks of ``query``, each with its alternatives (only itself when exact)."""
+    parsed = parse_query(query)
+    if exact:
+        return [Term(p, ()) for p in parsed.phrases]
+    return [
+        expand(conn, phrase, glossary, prefix=prefix)
+        for phrase, prefix in zip(parsed.phrases, parsed.prefix, strict=True)
+    ]
+
+
+def tiered(
+    match: Match, conn: Connection, query: str, limit: int, glossary: Glossary, *, exact: bool
+) -> list[Hit]:
+    """Best hits of the first tiers that fill ``limit``, exact ones always first."""
+    check_limit(limit)
+    terms = terms_of(conn, query, glossary, exact=exact)
+    if not terms:
+        return []
+    hits: list[Hit] = []
+    seen: set[tuple[str, int, int | None]] = set()
+    typed = frozenset(w for t in terms for w in t.typed)
+    for kind in Kind:
+        if kind > Kind.EXACT and not any(t.gains(kind) for t in terms):
+            continue
+        groups = [t.upto(kind) or (t.typed,) for t in terms]
+        highlight = frozenset(w for g in groups for phrase in g for w in phrase)
+        for hit in match(conn, groups, limit, highlight):
+            key = (hit.kind, hit.page_id, hit.note_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            hits.append(dataclasses.replace(hit, tier=int(kind), also_matched=_also(hit, typed)))
+        if len(hits) >= limit:
+            break
+    return hits[:limit]
+
+
+def _also(hit: Hit, typed: frozenset[str]) -> tuple[str, ...]:
+    """The highlighted words of the snippet that are not what was typed, as printed."""
+    shown: dict[str, None] = {}
+    for part, matched in hit.snippet:
+        if matched and normalise_for_search(part) not in typed:
+            shown.setdefault(part, None)
+    return tuple(shown)
+
+
+def fts5_expression(groups: Groups) -> str:
+    """An FTS5 MATCH expression: every token quoted, alternatives ORed, groups ANDed."""
+
+    def quoted(phrase: Phrase) -> str:
+        return '"' + " ".join(tok.replace('"', '""') for tok in phrase) + '"'
+
+    parts = []
+    for group in groups:
+        if len(group) == 1:
+            parts.append(quoted(group[0]))
+        else:
+            parts.append("(" + " OR ".join(quoted(p) for p in group) + ")")
+    return " AND ".join(parts)

@@ -7,14 +7,21 @@ then pages are bulk-inserted in chunks (SQLite: executemany in one
 transaction per chunk; PostgreSQL: COPY), with the search index maintained
 as they go, as it would be for a live registry. At each checkpoint (100k,
 250k, 500k, 1M pages) the same query mix runs through ``Registry.search``
-(ranking, join and snippets included). If a backend's build runs past
-``--budget-s`` it stops at the last checkpoint reached, and says so.
+(ranking, join and snippets included), once exact (``exact=True``, the
+anchor) and once with expansion (other spellings, phonetic, fuzzy: issue 12),
+so the cost of expansion is measured beside exact search in the same run.
+The vocabulary table is filled at each checkpoint from document frequencies
+sampled on the first 5,000 pages (scaled), as ``vocabulary.count`` keeps it
+on a live registry. If a backend's build runs past ``--budget-s`` it stops
+at the last checkpoint reached, and says so.
 
 Pages: ~150 words drawn from a Zipf distribution over a vocabulary of real
 Hindi/English words from the sample letters (the most frequent ranks) and
 generated Devanagari words, so a few words are on most pages, as कलेक्टर and
 the district name are in a collectorate. Queries: 20 rare, 20 medium and 20
 common words plus 20 two-word phrases; p50/p95 are over all 80, and per class.
+Two more classes go through expansion only: 20 misread words (a vowel sign
+dropped or swapped) and 20 words typed in Roman letters.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanpipe import sample_text
 from scanpipe.registry import Registry
+from scanpipe.registry import vocabulary as vocabulary_table
 from scanpipe.registry.db import parse_url
-from scanpipe.text import normalise_for_search, tokenise
+from scanpipe.text import normalise_for_search, roman_form, tokenise
 
 CHECKPOINTS = (100_000, 250_000, 500_000, 1_000_000)
 CHUNK = 50_000
@@ -80,19 +88,47 @@ def queries(vocab: list[str], doc_freq: dict[str, float]) -> dict[str, list[str]
     phrases = [
         f"{a} {b}" for a, b in zip(common[:10] + medium[:10], medium[10:] + rare[:10], strict=False)
     ]
-    return {"rare": rare, "medium": medium, "common": common, "two words": phrases}
+    long = [w for w in rare + medium if len(w) >= 5]
+    misread = [w[:-1] if w[-1] in SIGNS else w + "ा" for w in long][:20]
+    roman = [roman_form(w) for w in long][:20]
+    return {
+        "rare": rare,
+        "medium": medium,
+        "common": common,
+        "two words": phrases,
+        "misread": misread,
+        "roman": roman,
+    }
 
 
-def timed_search(reg: Registry, mix: dict[str, list[str]]) -> dict[str, list[float]]:
+EXPANSION_ONLY = ("misread", "roman")
+
+
+def timed_search(reg: Registry, mix: dict[str, list[str]], exact: bool) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for q in [w for ws in mix.values() for w in ws][:5]:
-        reg.search(q)  # warm the cache
+        reg.search(q, exact=exact)  # warm the cache
     for kind, qs in mix.items():
+        if exact and kind in EXPANSION_ONLY:
+            continue
         for q in qs:
             t = time.perf_counter()
-            reg.search(q)
+            reg.search(q, exact=exact)
             out.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
     return out
+
+
+def fill_vocabulary(reg: Registry, df_counts: dict[str, int], vocab: list[str], pages: int) -> None:
+    """What vocabulary.count would hold after indexing ``pages`` pages (df scaled from 5,000)."""
+    by_df: dict[int, list[str]] = {}
+    for w in vocab:
+        by_df.setdefault(max(1, round(df_counts.get(w, 0) * pages / 5000)), []).append(w)
+    with reg.writing("filling the vocabulary") as session:
+        conn = session.connection()
+        conn.exec_driver_sql("DELETE FROM vocabulary_deletes")
+        conn.exec_driver_sql("DELETE FROM vocabulary")
+        for df, words in by_df.items():
+            vocabulary_table.count(conn, words, df)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -199,8 +235,12 @@ def run_backend(name: str, url: str, archive: Path, target: int, budget_s: float
             loader = PostgresLoader(url)
         doc_freq = {w: c / 5000 for w, c in df_counts.items()}
         with Registry.open(url, archive) as reg:
-            times = timed_search(reg, queries(vocab, doc_freq))
+            fill_vocabulary(reg, df_counts, vocab, loaded)
+            mix = queries(vocab, doc_freq)
+            times = timed_search(reg, mix, exact=True)
+            expanded = timed_search(reg, mix, exact=False)
         every = [v for vs in times.values() for v in vs]
+        every_x = [v for k, vs in expanded.items() if k not in EXPANSION_ONLY for v in vs]
         row = {
             "backend": name,
             "pages": loaded,
@@ -209,6 +249,9 @@ def run_backend(name: str, url: str, archive: Path, target: int, budget_s: float
             "p95_ms": pct(every, 95),
             **{f"p95_{k}_ms": pct(v, 95) for k, v in times.items()},
             **{f"p50_{k}_ms": pct(v, 50) for k, v in times.items()},
+            "expanded_p50_ms": pct(every_x, 50),
+            "expanded_p95_ms": pct(every_x, 95),
+            **{f"expanded_p95_{k}_ms": pct(v, 95) for k, v in expanded.items()},
         }
         results.append(row)
         print(f"  {name} @ {loaded:,}: {row}", flush=True)
@@ -236,13 +279,18 @@ def main() -> None:
         if early:
             print(f"  {name}: stopped at {rows[-1]['pages']:,} pages (build budget reached)")
     anchor = next(r for r in all_rows if r["backend"] == "sqlite") if all_rows else None
-    print("\nbackend     pages      insert/s   p50 ms  p95 ms  p95 rare/medium/common/2w ms")
+    print(
+        "\nbackend     pages      insert/s   p50 ms  p95 ms  p95 rare/medium/common/2w ms"
+        "   expanded p95 (x exact)  misread/roman p95 ms"
+    )
     for r in all_rows:
         print(
             f"{r['backend']:<10} {r['pages']:>9,} {r['insert_pages_per_s']:>9,.0f}  "
             f"{r['p50_ms']:6.1f}  {r['p95_ms']:6.1f}  "
             f"{r['p95_rare_ms']:.1f}/{r['p95_medium_ms']:.1f}/{r['p95_common_ms']:.1f}/"
-            f"{r['p95_two words_ms']:.1f}"
+            f"{r['p95_two words_ms']:.1f}   "
+            f"{r['expanded_p95_ms']:6.1f} ({r['expanded_p95_ms'] / r['p95_ms']:.2f}x)  "
+            f"{r['expanded_p95_misread_ms']:.1f}/{r['expanded_p95_roman_ms']:.1f}"
         )
     if anchor:
         for r in all_rows:

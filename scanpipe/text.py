@@ -136,14 +136,21 @@ _CONSONANT = r"[\u0915-\u0939\u0958-\u095f]"
 # सम्बन्ध / संबंध, हिन्दी / हिंदी. Fold it to the anusvara.
 _NASAL_CLUSTER = regex.compile(rf"[{_NASALS}]{_VIRAMA}(?={_CONSONANT})")
 
-#: Each loose-key rule, measured in bench/findability.py (docs/benchmarks.md):
-#: they merge real spelling variants and rarely two different words.
-_LOOSE_FOLD = str.maketrans(
+#: The loose-key rules, each measured by bench/loose_rules.py on every corpus word
+#: (docs/benchmarks.md): they merge spellings of one word and rarely two words.
+#: Vowel length is folded only in words of ``MIN_LENGTH_FOLD`` letters or more:
+#: कि/की and हि/ही are different words, जरुरत/जरूरत and असूनहि/असूनही are not.
+MIN_LENGTH_FOLD = 4
+_LENGTH_FOLD = str.maketrans(
     {
-        "\u0940": "\u093f",  # ी -> ि   (dirgha/hrasva i: OCR and typists swap them)
+        "\u0940": "\u093f",  # ी -> ि
         "\u0908": "\u0907",  # ई -> इ
         "\u0942": "\u0941",  # ू -> ु
         "\u090a": "\u0909",  # ऊ -> उ
+    }
+)
+_LOOSE_FOLD = str.maketrans(
+    {
         "\u0949": "\u093e",  # ॉ -> ा   (ऑफिस / आफिस)
         "\u0911": "\u0906",  # ऑ -> आ
         "\u0903": None,  # visarga: OCR reads it as a colon, which splits the word
@@ -160,11 +167,14 @@ def loose_key(token: str) -> str:
     """A lossy orthographic fold of a normalised Devanagari token; Latin tokens are unchanged.
 
     Two spellings a Hindi reader accepts as the same word share it: anusvara
-    against a nasal with virama, i/ī, u/ū, ऑ/आ and a dropped visarga.
+    against a nasal with virama, i/ī and u/ū (in words of four letters or
+    more), ऑ/आ and a dropped visarga. Chandrabindu and nukta are already
+    folded by ``normalise_for_search``.
     """
     if not is_devanagari(token):
         return token
-    return _NASAL_CLUSTER.sub("\u0902", token).translate(_LOOSE_FOLD)
+    key = _NASAL_CLUSTER.sub("\u0902", token).translate(_LOOSE_FOLD)
+    return key.translate(_LENGTH_FOLD) if len(token) >= MIN_LENGTH_FOLD else key
 
 
 _ROMAN_SIMPLE = str.maketrans({"ṁ": "n", "ṅ": "n", "ñ": "n", "ṇ": "n", "ḥ": "", "ô": "o"})

@@ -7,7 +7,14 @@ import unicodedata
 
 import pytest
 
-from scanpipe.text import clean_ocr_text, normalise_for_search, token_spans, tokenise
+from scanpipe.text import (
+    clean_ocr_text,
+    loose_key,
+    normalise_for_search,
+    phonetic_key,
+    token_spans,
+    tokenise,
+)
 
 ZWJ, ZWNJ, ZWSP, BOM = "\u200d", "\u200c", "\u200b", "\ufeff"
 NUKTA = "\u093c"
@@ -146,3 +153,35 @@ def test_clean_ocr_text_is_nfc_but_keeps_what_people_read() -> None:
     cleaned = clean_ocr_text(s)
     assert cleaned == unicodedata.normalize("NFC", s)
     assert NUKTA in cleaned and ZWNJ in cleaned and "२०२०" in cleaned
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("सम्बन्ध", "संबंध"), ("हिन्दी", "हिंदी"), ("ऑफिस", "आफिस"), ("जरूरत", "जरुरत"), ("दुःख", "दुख")],
+)
+def test_loose_key_joins_spellings(a: str, b: str) -> None:
+    assert loose_key(normalise_for_search(a)) == loose_key(normalise_for_search(b))
+
+
+@pytest.mark.parametrize(("a", "b"), [("कि", "की"), ("हे", "है"), ("कल", "काल"), ("कलम", "कलेक्टर")])
+def test_loose_key_keeps_different_words_apart(a: str, b: str) -> None:
+    assert loose_key(a) != loose_key(b)
+
+
+@pytest.mark.parametrize(
+    ("roman", "devanagari"),
+    [
+        ("kalektar", "कलेक्टर"),
+        ("collector", "कलक्टर"),
+        ("tahsildar", "तहसीलदार"),
+        ("tehsildar", "तहसीलदार"),
+        ("mungeli", "मुंगेली"),
+        ("patwari", "पटवारी"),
+        ("chhattisgarh", "छत्तीसगढ़"),
+        ("bilaspur", "बिलासपुर"),
+        ("hindi", "हिन्दी"),
+    ],
+)
+def test_phonetic_key_is_shared_by_roman_and_devanagari(roman: str, devanagari: str) -> None:
+    assert phonetic_key(roman) == phonetic_key(normalise_for_search(devanagari))
+    assert phonetic_key(roman) != phonetic_key("kal")

@@ -183,3 +183,16 @@ def test_vocabulary_follows_removed_text(tmp_path: Path) -> None:
         with reg.reading("expanding") as session:
             term = expand(session.connection(), ("अभिलेखागर",), reg.search_backend.glossary)
         assert [a.phrase for a in term.alternatives] == [("अभिलेखागर",)]
+
+
+def test_filter_applies_before_ranking(variants: tuple[Registry, dict[int, str]]) -> None:
+    """Only the files let through are ranked: a filter never hides a hit ranked past a pool."""
+    from scanpipe.registry.search_filter import SearchFilter
+
+    reg, labels = variants
+    ids = {label: fid for fid, label in labels.items()}
+    only_b = SearchFilter(file_ids={ids["collector_a"]})
+    hits = reg.search("कलेक्टर", limit=1, where=only_b)
+    assert [labels[h.file_id] for h in hits] == ["collector_a"]  # the variant, filtered first
+    assert reg.search("कलेक्टर", where=SearchFilter(file_ids=set())) == []
+    assert reg.search("कलेक्टर", where=SearchFilter(doc_type="order")) == []

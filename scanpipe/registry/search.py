@@ -23,13 +23,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import regex
 from sqlalchemy.engine import Connection
 
 from scanpipe.errors import SearchQueryError
 from scanpipe.text import normalise_for_search, token_spans, tokenise
+
+if TYPE_CHECKING:
+    from scanpipe.registry.search_filter import SearchFilter
 
 FTS_TABLE = "pages_fts"
 NOTES_FTS = "notes_fts"  # final notes (migration 0003); rowid is notes.id
@@ -90,10 +93,19 @@ class SearchBackend(Protocol):
         """Take a final note out of the index (its author corrected it)."""
         ...
 
-    def search(self, conn: Connection, query: str, limit: int, *, exact: bool = False) -> list[Hit]:
+    def search(
+        self,
+        conn: Connection,
+        query: str,
+        limit: int,
+        *,
+        exact: bool = False,
+        where: SearchFilter | None = None,
+    ) -> list[Hit]:
         """Best hits first, pages and notes together; raises SearchQueryError for a blank query.
 
-        ``exact`` turns expansion off (the anchor of bench/findability.py).
+        ``exact`` turns expansion off (the anchor of bench/findability.py); ``where``
+        keeps only the pages and notes of the files it lets through, before ranking.
         """
         ...
 

@@ -32,6 +32,7 @@ from scanpipe.eoffice import glossary as glossaries
 from scanpipe.errors import RegistryError
 from scanpipe.registry import vocabulary
 from scanpipe.registry.search import FTS_TABLE, NOTES_FTS, Hit, make_snippet
+from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.registry.search_tiers import Groups, tiered
 from scanpipe.text import normalise_for_search, tokenise
 
@@ -149,14 +150,35 @@ class PostgresSearch:
             default=0.0,
         )
 
-    def search(self, conn: Connection, query: str, limit: int, *, exact: bool = False) -> list[Hit]:
-        return tiered(self.match, conn, query, limit, self.glossary, exact=exact)
+    def search(
+        self,
+        conn: Connection,
+        query: str,
+        limit: int,
+        *,
+        exact: bool = False,
+        where: SearchFilter | None = None,
+    ) -> list[Hit]:
+        return tiered(self.match, conn, query, limit, self.glossary, exact=exact, where=where)
 
     def match(
-        self, conn: Connection, groups: Groups, limit: int, highlight: frozenset[str]
+        self,
+        conn: Connection,
+        groups: Groups,
+        limit: int,
+        highlight: frozenset[str],
+        where: SearchFilter,
     ) -> list[Hit]:
-        """The best ``limit`` pages and notes for one tier: alternatives ORed (``||``)."""
+        """The best ``limit`` pages and notes for one tier: alternatives ORed (``||``), filtered
+        before ranking."""
         params: dict[str, object] = {"limit": limit, "window": self.rank_window}
+        pages_in = notes_in = ""
+        if where.active:
+            pages_in = f" AND s.page_id IN ({where.page_ids_sql(params)})"
+            notes_in = (
+                " AND s.note_id IN (SELECT n.id FROM notes AS n WHERE n.file_id IN "
+                f"({where.note_files_sql(params)}))"
+            )
         parts = []
         for i, group in enumerate(groups):
             ors = []
@@ -171,7 +193,7 @@ class PostgresSearch:
             WITH q AS (SELECT {tsquery} AS q),
             m AS (
                 SELECT s.page_id, ts_rank(s.tsv, q.q) AS rank
-                FROM {FTS_TABLE} AS s, q WHERE s.tsv @@ q.q AND s.page_id >= :floor
+                FROM {FTS_TABLE} AS s, q WHERE s.tsv @@ q.q AND s.page_id >= :floor{pages_in}
                 ORDER BY rank DESC, s.page_id LIMIT :limit
             )
             SELECT p.id, p.file_id, p.number, p.text, f.source_path, m.rank
@@ -184,7 +206,7 @@ class PostgresSearch:
             WITH q AS (SELECT {tsquery} AS q),
             m AS (
                 SELECT s.note_id, ts_rank(s.tsv, q.q) AS rank
-                FROM {NOTES_FTS} AS s, q WHERE s.tsv @@ q.q
+                FROM {NOTES_FTS} AS s, q WHERE s.tsv @@ q.q{notes_in}
                 ORDER BY rank DESC, s.note_id LIMIT :limit
             )
             SELECT n.id, n.file_id, n.number, n.body, m.rank

@@ -12,6 +12,7 @@ from scanpipe.eoffice import glossary as glossaries
 from scanpipe.errors import RegistryError
 from scanpipe.registry import vocabulary
 from scanpipe.registry.search import FTS_TABLE, NOTES_FTS, Hit, make_snippet
+from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.registry.search_tiers import Groups, fts5_expression, tiered
 from scanpipe.text import normalise_for_search
 
@@ -65,15 +66,35 @@ class SqliteFtsSearch:
         conn.execute(sql(f"DELETE FROM {table} WHERE rowid = :id"), {"id": rowid})
         vocabulary.count(conn, vocabulary.words_of(body), -1)
 
-    def search(self, conn: Connection, query: str, limit: int, *, exact: bool = False) -> list[Hit]:
-        return tiered(self.match, conn, query, limit, self.glossary, exact=exact)
+    def search(
+        self,
+        conn: Connection,
+        query: str,
+        limit: int,
+        *,
+        exact: bool = False,
+        where: SearchFilter | None = None,
+    ) -> list[Hit]:
+        return tiered(self.match, conn, query, limit, self.glossary, exact=exact, where=where)
 
     def match(
-        self, conn: Connection, groups: Groups, limit: int, highlight: frozenset[str]
+        self,
+        conn: Connection,
+        groups: Groups,
+        limit: int,
+        highlight: frozenset[str],
+        where: SearchFilter,
     ) -> list[Hit]:
-        """The best ``limit`` pages and notes for one tier's FTS5 expression."""
+        """The best ``limit`` pages and notes for one tier's FTS5 expression, filtered first."""
         q = fts5_expression(groups)
         params: dict[str, object] = {"q": q, "limit": limit}
+        pages_in = notes_in = ""
+        if where.active:
+            pages_in = f" AND rowid IN ({where.page_ids_sql(params)})"
+            notes_in = (
+                " AND rowid IN (SELECT n.id FROM notes AS n WHERE n.file_id IN "
+                f"({where.note_files_sql(params)}))"
+            )
         # Rank inside FTS5 first, then join. bm25() is called by name, not through the
         # hidden "rank" column: "ORDER BY rank" sorts every match before the rowid bound
         # applies (221 ms p95 for common words at 1M pages, against 40 ms this way).
@@ -82,7 +103,7 @@ class SqliteFtsSearch:
             f"""
             SELECT p.id, p.file_id, p.number, p.text, f.source_path, m.score
             FROM (SELECT rowid AS page_id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE}
-                  WHERE {FTS_TABLE} MATCH :q AND rowid >= :floor
+                  WHERE {FTS_TABLE} MATCH :q AND rowid >= :floor{pages_in}
                   ORDER BY score LIMIT :limit) AS m
             JOIN pages AS p ON p.id = m.page_id
             JOIN files AS f ON f.id = p.file_id
@@ -92,10 +113,10 @@ class SqliteFtsSearch:
         try:
             floor = conn.execute(
                 sql(
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q "
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q{pages_in} "
                     "ORDER BY rowid DESC LIMIT 1 OFFSET :window"
                 ),
-                {"q": q, "window": self.rank_window},
+                {**params, "window": self.rank_window},
             ).scalar()
             params["floor"] = floor if floor is not None else 0  # 0: rank every match
             rows = conn.execute(stmt, params).all()
@@ -104,11 +125,11 @@ class SqliteFtsSearch:
                     f"""
                     SELECT n.id, n.file_id, n.number, n.body, m.rank
                     FROM (SELECT rowid AS note_id, rank FROM {NOTES_FTS}
-                          WHERE {NOTES_FTS} MATCH :q ORDER BY rank LIMIT :limit) AS m
+                          WHERE {NOTES_FTS} MATCH :q{notes_in} ORDER BY rank LIMIT :limit) AS m
                     JOIN notes AS n ON n.id = m.note_id
                     """
                 ),
-                {"q": q, "limit": limit},
+                params,
             ).all()
         except OperationalError as exc:
             raise RegistryError(

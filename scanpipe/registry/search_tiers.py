@@ -17,11 +17,12 @@ from scanpipe.eoffice.glossary import Glossary
 from scanpipe.errors import SearchQueryError
 from scanpipe.registry.expansion import Kind, Term, expand
 from scanpipe.registry.search import Hit, parse_query
+from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.text import normalise_for_search
 
 Phrase = tuple[str, ...]
 Groups = Sequence[tuple[Phrase, ...]]  # AND over groups, OR within a group
-Match = Callable[[Connection, Groups, int, frozenset[str]], list[Hit]]
+Match = Callable[[Connection, Groups, int, frozenset[str], SearchFilter], list[Hit]]
 
 
 def check_limit(limit: int) -> None:
@@ -43,9 +44,20 @@ def terms_of(conn: Connection, query: str, glossary: Glossary, *, exact: bool) -
 
 
 def tiered(
-    match: Match, conn: Connection, query: str, limit: int, glossary: Glossary, *, exact: bool
+    match: Match,
+    conn: Connection,
+    query: str,
+    limit: int,
+    glossary: Glossary,
+    *,
+    exact: bool,
+    where: SearchFilter | None = None,
 ) -> list[Hit]:
-    """Best hits of the first tiers that fill ``limit``, exact ones always first."""
+    """Best hits of the first tiers that fill ``limit``, exact ones always first.
+
+    ``where`` is applied inside every tier's match, before ranking.
+    """
+    where = where or SearchFilter()
     check_limit(limit)
     terms = terms_of(conn, query, glossary, exact=exact)
     if not terms:
@@ -58,7 +70,7 @@ def tiered(
             continue
         groups = [t.upto(kind) or (t.typed,) for t in terms]
         highlight = frozenset(w for g in groups for phrase in g for w in phrase)
-        for hit in match(conn, groups, limit, highlight):
+        for hit in match(conn, groups, limit, highlight, where):
             key = (hit.kind, hit.page_id, hit.note_id)
             if key in seen:
                 continue

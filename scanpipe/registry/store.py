@@ -46,6 +46,7 @@ from scanpipe.registry.models import (
 )
 from scanpipe.registry.records import link_by_file_no, next_computer_no
 from scanpipe.registry.search import Hit, SearchBackend
+from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.registry.search_sqlite import SqliteFtsSearch
 from scanpipe.registry.structure import apply_classification, apply_metadata
 from scanpipe.registry.suggest import suggestions
@@ -307,14 +308,22 @@ class Registry(EOfficeRegistry):
             pages, for_review = session.execute(select(func.count(), review)).one()
         return RegistryStats(files=files, pages=pages or 0, pages_for_review=for_review or 0)
 
-    def search(self, query: str, limit: int = 20, *, exact: bool = False) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        *,
+        exact: bool = False,
+        where: SearchFilter | None = None,
+    ) -> list[Hit]:
         """Pages matching every word of ``query``, best first (see ``registry.search``).
 
         Other spellings, phonetic and OCR-style matches follow the exact ones
-        (``registry.expansion``) unless ``exact``.
+        (``registry.expansion``) unless ``exact``. ``where`` filters by file
+        before ranking (``registry.search_filter``).
         """
         with _db_errors("searching"), self._engine.connect() as conn:
-            return self._search.search(conn, query, limit, exact=exact)
+            return self._search.search(conn, query, limit, exact=exact, where=where)
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         """ "Did you mean": indexed words near the typed ones, commonest first."""

@@ -36,6 +36,7 @@ from scanpipe.model import Classification, FileMetadata, FileSource, PageResult,
 from scanpipe.registry.db import BEGIN_MODE, make_engine, migrate, parse_url, sqlite_path
 from scanpipe.registry.db import db_errors as _db_errors
 from scanpipe.registry.eoffice_store import EOfficeRegistry
+from scanpipe.registry.expansion import Kind
 from scanpipe.registry.models import (
     FILE_STATUS_REGISTERED,
     FileInfo,
@@ -48,6 +49,7 @@ from scanpipe.registry.records import link_by_file_no, next_computer_no
 from scanpipe.registry.search import Hit, SearchBackend
 from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.registry.search_sqlite import SqliteFtsSearch
+from scanpipe.registry.search_tiers import terms_of
 from scanpipe.registry.structure import apply_classification, apply_metadata
 from scanpipe.registry.suggest import suggestions
 from scanpipe.text import clean_ocr_text
@@ -324,6 +326,14 @@ class Registry(EOfficeRegistry):
         """
         with _db_errors("searching"), self._engine.connect() as conn:
             return self._search.search(conn, query, limit, exact=exact, where=where)
+
+    def matched_words(self, query: str) -> frozenset[str]:
+        """Every word ``search`` would accept for ``query`` (typed, spellings, phonetic,
+        fuzzy), normalised: what a page opened from a hit marks."""
+        with _db_errors("expanding the query"), self._engine.connect() as conn:
+            terms = terms_of(conn, query, self._search.glossary, exact=False)
+        phrases = [p for t in terms for p in t.upto(Kind.FUZZY) or (t.typed,)]
+        return frozenset(w for phrase in phrases for w in phrase)
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         """ "Did you mean": indexed words near the typed ones, commonest first."""

@@ -31,7 +31,7 @@ def file_view(
     record = registry.get_record(file_id)
     info = registry.get_file(file_id)
     texts = registry.page_text(file_id).split("\f") if info.pages else []
-    tokens = query_tokens(q)
+    tokens = query_tokens(q, registry)
     pages = [
         {"info": p, "segments": highlight(text, tokens)}
         for p, text in zip(info.pages, texts, strict=False)

@@ -8,14 +8,18 @@ exactly the comparison the index made, so what is marked is what was found.
 from __future__ import annotations
 
 from scanpipe.errors import SearchQueryError
+from scanpipe.registry import Registry
 from scanpipe.registry.search import Segment, parse_query
 from scanpipe.text import normalise_for_search, token_spans
 
 
-def query_tokens(query: str | None) -> frozenset[str]:
+def query_tokens(query: str | None, registry: Registry | None = None) -> frozenset[str]:
+    """The words to mark: with a registry, every spelling the search accepted as well."""
     if not query:
         return frozenset()
     try:
+        if registry is not None:
+            return registry.matched_words(query)
         return parse_query(query).tokens
     except SearchQueryError:
         return frozenset()

@@ -100,6 +100,9 @@ def test_search_in_roman_letters_says_what_matched(officer: object, server: Serv
     assert hits.count() == 1
     assert "कलेक्टर" in hits.first.locator(".also-matched").inner_text()
     assert hits.first.locator("mark").all_inner_texts()[0] == "कलेक्टर"
+    hits.first.locator("a.where").click()  # the page opened from the hit marks the variant
+    page.wait_for_url("**/files/*")  # type: ignore[attr-defined]
+    assert "कलेक्टर" in page.locator("#page-1 mark").all_inner_texts()  # type: ignore[attr-defined]
     page.goto(f"{server.url}/search?q=kal")  # type: ignore[attr-defined]
     assert page.locator("li.hit").count() == 0  # type: ignore[attr-defined]
     page.goto(f"{server.url}/search?q=कलेक्टर")  # type: ignore[attr-defined]  # the next test starts here

@@ -51,9 +51,8 @@ def test_marathi_and_sanskrit_pages_are_not_read_again_with_hin() -> None:
     """hin's Hindi language model would "correct" them towards Hindi words."""
     words = "आम्ही शाळेत आहोत आणि ते घरी गेले होते त्यांची वेळ झाली"
     marathi = _page([(w, 70.0, i) for i, w in enumerate(words.split())])
-    sanskrit = _page(
-        [(w, 70.0, i) for i, w in enumerate("रामः वनं गच्छति सीता अपि तत्र अस्ति नारदः".split())]
-    )
+    verse = "रामः वनं गच्छति सीता अपि तत्र अस्ति नारदः"
+    sanskrit = _page([(w, 70.0, i) for i, w in enumerate(verse.split())])
     text = "अतः " + "कलेक्टर ने आदेश दिया है कि फाइलें समय पर भेजी जाएं " * 6
     hindi = _page([(w, 70.0, i) for i, w in enumerate(text.split())])
     assert not second_model.doubtful(marathi, "Devanagari", "hin")

@@ -103,10 +103,14 @@ def require_user(login: str | None) -> str:
 def log_view(
     registry: Registry, file_id: int, action: str, login: str | None, **detail: Any
 ) -> None:
-    """Audit a CLI read of a file, as the acting user (reads are part of the audit trail)."""
+    """Check the read rule for the acting user and audit the read (refused ones too).
+
+    Call it before anything about the file is printed: it raises FileNotReadable
+    (exit code 9) with the same words for a missing file and a refused one.
+    """
     from scanpipe.routing import Routing
 
-    Routing(registry).log_access(file_id, acting_user(login), action, **detail)
+    Routing(registry).open_file(acting_user(login), file_id, action, **detail)
 
 
 def when(value: datetime | None) -> str:

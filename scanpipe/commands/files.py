@@ -16,7 +16,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from scanpipe.commands._shared import DATE, acting, hidden_alias, log_view, open_registry
+from scanpipe.commands._shared import (
+    DATE,
+    acting,
+    acting_user,
+    hidden_alias,
+    log_view,
+    open_registry,
+)
 from scanpipe.eoffice.terms import (
     Category,
     DocKind,
@@ -149,9 +156,9 @@ def show(ctx: click.Context, file_id: int | None, file_no: str | None, login: st
                 f"no file has the number {file_no}",
                 advice="register it with 'scanpipe file register --file-no ...'",
             )
-        records = [registry.get_record(i) for i in ids]
         for i in ids:
             log_view(registry, i, "view", login, what="record")
+        records = [registry.get_record(i) for i in ids]
     for rec in records:
         _print_record(rec)
 
@@ -282,6 +289,20 @@ def reject(ctx: click.Context, suggestion_id: int) -> None:
     with open_registry(ctx) as registry:
         registry.decide(suggestion_id, False)
     out.print(f"rejected / अस्वीकृत #{suggestion_id}")
+
+
+@file_group.command()
+@click.argument("file_id", type=int)
+@click.argument("user")
+@acting
+@click.pass_context
+def share(ctx: click.Context, file_id: int, user: str, login: str | None) -> None:
+    """Let USER read the file whatever its grading (need to know; by records, admin or holder)."""
+    from scanpipe.routing import Routing
+
+    with open_registry(ctx) as registry:
+        Routing(registry).share(file_id, user, by=acting_user(login))
+    out.print(f"file {file_id} shared with {user} / फ़ाइल साझा की गई")
 
 
 @file_group.command(name="label")

@@ -20,6 +20,7 @@ from scanpipe.commands._shared import (
     require_user,
     when,
 )
+from scanpipe.eoffice.terms import Grading
 from scanpipe.routing import Role
 
 out = Console(highlight=False)
@@ -207,14 +208,23 @@ def user_add(
 @click.option("--designation", help="A new designation / पदनाम.")
 @click.option("--section", help="A new section code.")
 @click.option("--active/--inactive", default=None, help="Allow or stop sign-in and actions.")
+@click.option(
+    "--clearance",
+    type=click.Choice([g.value for g in Grading]),
+    help="Highest grading read through the user's section (docs/access.md).",
+)
 @click.option("--password-prompt", is_flag=True, help="Set a new password.")
 @click.pass_context
-def user_edit(ctx: click.Context, login: str, password_prompt: bool, **fields: Any) -> None:
-    """Change a user's role, designation, section or password."""
+def user_edit(
+    ctx: click.Context, login: str, password_prompt: bool, clearance: str | None, **fields: Any
+) -> None:
+    """Change a user's role, designation, section, clearance or password."""
     password = None
     if password_prompt:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with open_routing(ctx) as r:
+        if clearance is not None:
+            r.set_clearance(login, clearance)
         user = r.edit_user(login, password=password, **fields)
     out.print(f"User {user.login}: {user.label}, {user.role}, active={user.active}")
 

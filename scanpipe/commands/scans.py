@@ -14,8 +14,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from scanpipe.commands._shared import acting, hidden_alias, log_view, open_registry
+from scanpipe.commands._shared import acting, acting_user, hidden_alias, log_view, open_registry
 from scanpipe.commands.files import file_group
+from scanpipe.registry.search_filter import SearchFilter
+from scanpipe.routing import Routing
 
 out = Console(highlight=False)
 
@@ -24,8 +26,9 @@ out = Console(highlight=False)
 @click.argument("query")
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--exact", is_flag=True, help="Only the words as typed: no other spellings.")
+@acting
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int, exact: bool) -> None:
+def search(ctx: click.Context, query: str, limit: int, exact: bool, login: str | None) -> None:
     """Full-text search over OCR text and final notes, Hindi and English (खोज).
 
     Other spellings (संबंध/सम्बन्ध), Roman-script Hindi (tahsildar), glossary
@@ -33,7 +36,11 @@ def search(ctx: click.Context, query: str, limit: int, exact: bool) -> None:
     end a word with * for the words it begins (तहसील*).
     """
     with open_registry(ctx) as registry:
-        hits = registry.search(query, limit=limit, exact=exact)
+        routing = Routing(registry)
+        who = acting_user(login)
+        where = SearchFilter(reader=routing.reader(who))  # only files this user may read
+        hits = registry.search(query, limit=limit, exact=exact, where=where)
+        routing.log_access(None, who, "search", q=query, hits=len(hits))
         nearest = [] if hits else registry.suggest(query)
     if not hits:
         out.print(f"No pages match {query!r}. / कोई पृष्ठ नहीं मिला।")
@@ -68,8 +75,8 @@ def pages(ctx: click.Context, file_id: int, login: str | None) -> None:
     that lost text is never ``ok``, whatever its confidence.
     """
     with open_registry(ctx) as registry:
-        info = registry.get_file(file_id)
         log_view(registry, file_id, "view", login, what="pages")
+        info = registry.get_file(file_id)
     out.print(f"[bold]File {info.id}[/]  {info.source_path}")
     out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
     out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
@@ -95,8 +102,8 @@ def pages(ctx: click.Context, file_id: int, login: str | None) -> None:
 def text(ctx: click.Context, file_id: int, page: int | None, login: str | None) -> None:
     """Print the OCR text of a file, or of one page."""
     with open_registry(ctx) as registry:
-        body = registry.page_text(file_id, page)
         log_view(registry, file_id, "view", login, what=f"text page {page}" if page else "text")
+        body = registry.page_text(file_id, page)
     click.echo(body)
 
 

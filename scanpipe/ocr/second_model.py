@@ -104,9 +104,7 @@ def doubtful(page: OcrPage, langs: str, second: str) -> bool:
     if not second or second == langs:
         return False
     confidence = _deva_confidence(page.words)
-    return (
-        confidence is not None and confidence < DOUBTFUL_BELOW and hindi_like(page.words)
-    )
+    return confidence is not None and confidence < DOUBTFUL_BELOW and hindi_like(page.words)
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:

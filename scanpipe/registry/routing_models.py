@@ -48,6 +48,24 @@ class UserRow(Base):
     password_hash: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The highest grading read through the user's section (registry/access.py).
+    clearance: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
+
+
+class FileShareRow(Base):
+    """A file shown to a named user beyond the section rule (need to know, registry/access.py)."""
+
+    __tablename__ = "file_shares"
+    __table_args__ = (Index("ix_file_shares_user_id", "user_id"),)
+
+    file_id: Mapped[int] = mapped_column(
+        _fk("files.id", "fk_file_shares_file_id"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        _fk("users.id", "fk_file_shares_user_id"), primary_key=True
+    )
+    granted_by: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TrackingRow(Base):

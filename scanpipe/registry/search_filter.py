@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from scanpipe.registry.access import Reader, condition
+
 
 @dataclass(frozen=True)
 class SearchFilter:
@@ -20,7 +22,9 @@ class SearchFilter:
     ``office`` and ``section`` are codes; ``file_no`` is a normalised file
     number (``eoffice.fileno.parse_file_no(...).normalised``); ``doc_type``
     keeps pages of that kind (and so no notes); ``file_ids``, when set, is
-    the set of files the reader may see.
+    a set of files to search within; ``reader`` applies the read rule
+    (``registry.access``), so nobody is shown a hit, snippet or count of a
+    file they may not see.
     """
 
     office: str = ""
@@ -29,6 +33,7 @@ class SearchFilter:
     file_no: str = ""
     doc_type: str = ""
     file_ids: Collection[int] | None = None
+    reader: Reader | None = None
 
     @property
     def active(self) -> bool:
@@ -39,6 +44,7 @@ class SearchFilter:
             or self.file_no
             or self.doc_type
             or self.file_ids is not None
+            or (self.reader is not None and not self.reader.sees_all)
         )
 
     def file_condition(self, params: dict[str, object]) -> str:
@@ -59,6 +65,8 @@ class SearchFilter:
         if self.file_ids is not None:
             ids = sorted({int(i) for i in self.file_ids}) or [0]  # 0: no file has it
             parts.append("f.id IN (" + ", ".join(str(i) for i in ids) + ")")
+        if self.reader is not None and not self.reader.sees_all:
+            parts.append(condition(self.reader, params))
         return " AND ".join(parts) or "1 = 1"
 
     def page_ids_sql(self, params: dict[str, object]) -> str:

@@ -16,6 +16,7 @@ from scanpipe.routing.base import Clock, Desk, utc_now
 from scanpipe.routing.lifecycle import Lifecycle
 from scanpipe.routing.moves import Moves
 from scanpipe.routing.notes import Notes
+from scanpipe.routing.readers import Readers
 from scanpipe.routing.tracking import Tracking
 from scanpipe.routing.users import Users
 
@@ -31,6 +32,7 @@ class Routing:
         self.lifecycle = Lifecycle(self.desk)
         self.notebook = Notes(self.desk)
         self.tracking = Tracking(self.desk)
+        self.readers = Readers(self.desk)
         # Bound methods as attributes: typed like the services' own, with their docstrings.
         self.add_user = self.users.add_user
         self.edit_user = self.users.edit_user
@@ -59,6 +61,10 @@ class Routing:
         self.pending_with_others = self.tracking.pending_with_others
         self.monthly = self.tracking.monthly
         self.log_access = self.tracking.log_access
+        self.reader = self.readers.reader
+        self.open_file = self.readers.open_file
+        self.share = self.readers.share
+        self.set_clearance = self.readers.set_clearance
         self.audit_log = self.tracking.audit_log
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from scanpipe.eoffice.terms import Grading
 from scanpipe.registry.records import resolve_section
 from scanpipe.registry.routing_models import UserRow
 from scanpipe.routing.auth import hash_password
@@ -16,6 +17,12 @@ from scanpipe.routing.rules import Role
 from scanpipe.routing.views import UserInfo
 
 LOGIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+#: A new account's clearance (registry/access.py); an admin raises it with ``user edit``.
+DEFAULT_CLEARANCE = {
+    Role.OFFICER.value: Grading.CONFIDENTIAL,
+    Role.RECORDS.value: Grading.CONFIDENTIAL,
+    Role.ADMIN.value: Grading.CONFIDENTIAL,
+}
 
 
 class Users:
@@ -57,6 +64,7 @@ class Users:
                 designation=designation.strip(),
                 section_id=section_id,
                 role=role_value,
+                clearance=DEFAULT_CLEARANCE.get(role_value, Grading.NORMAL).value,
                 password_hash=hash_password(password) if password else None,
                 active=True,
                 created_at=self.desk.now(),

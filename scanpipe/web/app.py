@@ -62,6 +62,7 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
     app.state.web = web
     app.state.attempts = Attempts(web.login_attempts, web.ip_attempts, web.attempt_window_s)
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
+    app.state.image_reads = {}  # (login, file, page, size) audited once (file_routes.py)
     if registry is not None:  # usable before the lifespan runs (ASGI transports without it)
         app.state.registry = registry
         app.state.routing = Routing(registry)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, Response
 
 from scanpipe.errors import NotFoundError
+from scanpipe.registry import access
 from scanpipe.routing import UserInfo
 from scanpipe.web.highlight import highlight, query_tokens
 from scanpipe.web.images import page_image
@@ -28,6 +29,7 @@ def file_view(
 ) -> Response:
     state = request.app.state
     registry, routing = state.registry, state.routing
+    routing.open_file(user.login, file_id, "view", **({"q": q} if q else {}))  # the read rule
     record = registry.get_record(file_id)
     info = registry.get_file(file_id)
     texts = registry.page_text(file_id).split("\f") if info.pages else []
@@ -48,7 +50,6 @@ def file_view(
     ]
     holders = {h.user.login for h in where.holders}
     last_send = next((m for m in reversed(where.path) if m.kind == "send"), None)
-    routing.log_access(file_id, user.login, "view", **({"q": q} if q else {}))
     return render(
         request,
         "file.html",
@@ -76,15 +77,20 @@ def file_view(
 def download_pdf(
     request: Request, file_id: int, user: Annotated[UserInfo, Depends(VIEW)]
 ) -> Response:
+    request.app.state.routing.open_file(user.login, file_id, "download", what="pdf")
     info = request.app.state.registry.get_file(file_id)
     if info.pdf_path is None or not info.pdf_path.exists():
         raise NotFoundError(
             f"file {file_id} has no archived PDF/A",
             advice="it was registered by hand from paper; scan it to archive it",
         )
-    request.app.state.routing.log_access(file_id, user.login, "download", what="pdf")
     name = f"file-{file_id}.pdf"
-    return FileResponse(info.pdf_path, media_type="application/pdf", filename=name)
+    return FileResponse(
+        info.pdf_path,
+        media_type="application/pdf",
+        filename=name,
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @router.get("/files/{file_id}/pages/{number}/{size}.png")
@@ -93,13 +99,35 @@ def page_png(
     file_id: int,
     number: int,
     size: str,
-    _: Annotated[UserInfo, Depends(VIEW)],
+    user: Annotated[UserInfo, Depends(VIEW)],
 ) -> Response:
     state = request.app.state
+    check_image_read(state, user.login, file_id, number, size)
     path = page_image(state.registry, state.settings.home / "cache", file_id, number, size)
-    return FileResponse(
-        path, media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
-    )
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+IMAGE_READS_REMEMBERED = 50_000  # per worker process; a page read again re-checks, unaudited
+
+
+def check_image_read(state: object, login: str, file_id: int, number: int, size: str) -> None:
+    """The read rule on every image; audited once per user, page and size in this process.
+
+    A search page shows twenty thumbnails and a file page every page, so one
+    audit line per image request would bury the log; the first read of each
+    page is what the trail needs. Reads after the first are still checked.
+    """
+    routing = state.routing  # type: ignore[attr-defined]
+    seen: dict[tuple[str, int, int, str], None] = state.image_reads  # type: ignore[attr-defined]
+    key = (login, file_id, number, size)
+    if key in seen:
+        with routing.registry.reading("checking who may read the file") as session:
+            if access.may_read(session, routing.reader(login), file_id):
+                return
+    routing.open_file(login, file_id, "page-image", page=number, size=size)
+    if len(seen) >= IMAGE_READS_REMEMBERED:
+        seen.clear()
+    seen[key] = None
 
 
 @router.post("/files/{file_id}/notes")

@@ -61,10 +61,12 @@ def search(
             year=int(year) if year.strip().isdigit() else None,
             file_no=wanted_no,
             doc_type=doc_type.strip(),
+            reader=request.app.state.routing.reader(user.login),  # the read rule, before ranking
         )
         if year.strip() and where.year is None:
             problem = problem or f"{year!r}: not a year / यह वर्ष नहीं है"
         hits = registry.search(q, limit=SHOWN, where=where)
+        request.app.state.routing.log_access(None, user.login, "search", q=q, hits=len(hits))
         facts = file_facts(registry, {h.file_id for h in hits})
         rows = [{"hit": h, "file": facts[h.file_id]} for h in hits if h.file_id in facts]
         if not hits:

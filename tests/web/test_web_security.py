@@ -193,7 +193,7 @@ def test_library_errors_become_pages_with_their_rule(server: Server) -> None:
         sign_in(client, "a.khan")
         missing = client.get("/files/99999")
         assert missing.status_code == 404
-        assert "no file with id 99999" in missing.text
+        assert "file 99999 was not found, or you may not read it" in missing.text
         token = csrf_from(client.get("/search").text)
         refused = client.post(f"/files/{server.data.letter_id}/pullback", data={"csrf": token})
         assert refused.status_code == 409
@@ -207,3 +207,37 @@ def test_security_headers_and_no_store(server: Server) -> None:
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_graded_file_is_refused_on_every_read_path(server: Server) -> None:
+    """An operator cannot open, download, see the pages of, or find a top-secret file;
+    an admin can, and the file page shows the grading."""
+    fid = server.data.letter_id
+    reg = server.app.state.registry  # type: ignore[attr-defined]
+    with _client(server) as client:
+        sign_in(client, "admin")
+        page = client.get(f"/files/{fid}")
+        assert page.status_code == 200
+        assert "सुरक्षा वर्गीकरण" in page.text or "Security grading" in page.text
+    before = reg.get_record(fid).grading
+    reg.edit_file(fid, {"grading": "top-secret"})
+    try:
+        with _client(server) as client:
+            sign_in(client, "op.das")
+            for path in (
+                f"/files/{fid}",
+                f"/files/{fid}/pdf",
+                f"/files/{fid}/pages/1/view.png",
+                f"/files/{fid}/pages/1/thumb.png",
+            ):
+                response = client.get(path)
+                assert response.status_code == 404, path
+                assert "कलेक्टर" not in response.text
+            found = client.get("/search?q=कलेक्टर")
+            assert found.status_code == 200 and 'li class="card hit"' not in found.text
+        with _client(server) as client:
+            sign_in(client, "admin")
+            assert client.get(f"/files/{fid}").status_code == 200
+            assert 'class="card hit"' in client.get("/search?q=कलेक्टर").text
+    finally:
+        reg.edit_file(fid, {"grading": str(before)})

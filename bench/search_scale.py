@@ -278,7 +278,7 @@ def main() -> None:
         all_rows += rows
         if early:
             print(f"  {name}: stopped at {rows[-1]['pages']:,} pages (build budget reached)")
-    anchor = next(r for r in all_rows if r["backend"] == "sqlite") if all_rows else None
+    anchor = next((r for r in all_rows if r["backend"] == "sqlite"), None)
     print(
         "\nbackend     pages      insert/s   p50 ms  p95 ms  p95 rare/medium/common/2w ms"
         "   expanded p95 (x exact)  misread/roman p95 ms"

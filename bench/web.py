@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from search_scale import CHUNK, SqliteLoader, page_texts, pct, queries, vocabulary
 
 from scanpipe.registry import Registry
+from scanpipe.registry import vocabulary as vocabulary_table
 from scanpipe.registry.db import parse_url
 from scanpipe.routing import Routing
 from scanpipe.settings import load_settings
@@ -52,6 +53,13 @@ def build(home: Path, count: int, seed: int) -> dict[str, list[str]]:
             df.update(set(text.split()))
         loader.load(start, texts)
     loader.close()
+    with Registry.open(settings.db_url, settings.archive_dir) as registry:  # as indexing keeps it
+        by_df: dict[int, list[str]] = {}
+        for word, n in df.items():
+            by_df.setdefault(n, []).append(word)
+        with registry.writing("filling the vocabulary") as session:
+            for n, words in by_df.items():
+                vocabulary_table.count(session.connection(), words, n)
     return queries(vocab, {w: n / count for w, n in df.items()})
 
 

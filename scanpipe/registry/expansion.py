@@ -64,12 +64,17 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Term:
-    """One typed chunk (a word or a hyphenated phrase) with its alternatives, best first."""
+    """One typed chunk (a word or a hyphenated phrase) with its alternatives, best first.
+
+    Only alternatives that can be in the index are kept: the typed word itself is
+    left out when no page or note holds it.
+    """
 
     typed: tuple[str, ...]
     alternatives: tuple[Alternative, ...]
 
     def upto(self, kind: Kind) -> tuple[tuple[str, ...], ...]:
+        """The phrases to ask the index for, up to ``kind``; empty when none is indexed."""
         return tuple(a.phrase for a in self.alternatives if a.kind <= kind)
 
     def gains(self, kind: Kind) -> bool:
@@ -126,7 +131,20 @@ def expand(
         for w in _fuzzy(conn, word):
             add((w,), Kind.FUZZY)
     ranked = sorted(found.items(), key=lambda item: item[1])  # stable: kind, then found order
-    return Term(typed, tuple(Alternative(p, k) for p, k in ranked))
+    present = _indexed(conn, [p for p, _ in ranked])
+    return Term(typed, tuple(Alternative(p, k) for p, k in ranked if present(p)))
+
+
+def _indexed(conn: Connection, phrases: list[tuple[str, ...]]):
+    """A test that a phrase can be in the index at all: each of its counted words is.
+
+    Asking the index for a word no page holds costs a full query (tens of ms on
+    PostgreSQL at a million pages); a typed word that was never indexed, or a
+    glossary word no page uses, is dropped here instead, with one lookup.
+    """
+    words = sorted({w for p in phrases for w in p if vocabulary.counted(w)})
+    known = vocabulary.lookup(conn, words) if words else {}
+    return lambda phrase: all(w in known for w in phrase if vocabulary.counted(w))
 
 
 def _phonetic(conn: Connection, word: str) -> list[str]:

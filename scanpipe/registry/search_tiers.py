@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from scanpipe.eoffice.glossary import Glossary
 from scanpipe.errors import SearchQueryError
-from scanpipe.registry.expansion import Kind, Term, expand
+from scanpipe.registry.expansion import Alternative, Kind, Term, expand
 from scanpipe.registry.search import Hit, parse_query
 from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.text import normalise_for_search
@@ -36,7 +36,7 @@ def terms_of(conn: Connection, query: str, glossary: Glossary, *, exact: bool) -
     """The typed chunks of ``query``, each with its alternatives (only itself when exact)."""
     parsed = parse_query(query)
     if exact:
-        return [Term(p, ()) for p in parsed.phrases]
+        return [Term(p, (Alternative(p, Kind.EXACT),)) for p in parsed.phrases]
     return [
         expand(conn, phrase, glossary, prefix=prefix)
         for phrase, prefix in zip(parsed.phrases, parsed.prefix, strict=True)
@@ -68,7 +68,9 @@ def tiered(
     for kind in Kind:
         if kind > Kind.EXACT and not any(t.gains(kind) for t in terms):
             continue
-        groups = [t.upto(kind) or (t.typed,) for t in terms]
+        groups = [t.upto(kind) for t in terms]
+        if not all(groups):
+            continue  # some typed word has no indexed alternative yet: nothing can match
         highlight = frozenset(w for g in groups for phrase in g for w in phrase)
         for hit in match(conn, groups, limit, highlight, where):
             key = (hit.kind, hit.page_id, hit.note_id)

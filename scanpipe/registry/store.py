@@ -332,7 +332,7 @@ class Registry(EOfficeRegistry):
         fuzzy), normalised: what a page opened from a hit marks."""
         with _db_errors("expanding the query"), self._engine.connect() as conn:
             terms = terms_of(conn, query, self._search.glossary, exact=False)
-        phrases = [p for t in terms for p in t.upto(Kind.FUZZY) or (t.typed,)]
+        phrases = [p for t in terms for p in t.upto(Kind.FUZZY)] + [t.typed for t in terms]
         return frozenset(w for phrase in phrases for w in phrase)
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:

@@ -42,13 +42,14 @@ class Word:
     df: int
 
 
+def counted(word: str) -> bool:
+    """Whether the vocabulary counts this (normalised) word at all."""
+    return MIN_WORD <= len(word) <= MAX_WORD and not word.isdigit()
+
+
 def words_of(text: str) -> set[str]:
     """The distinct words of a page or note that the vocabulary counts."""
-    return {
-        tok
-        for tok in tokenise(normalise_for_search(text))
-        if MIN_WORD <= len(tok) <= MAX_WORD and not tok.isdigit()
-    }
+    return {tok for tok in tokenise(normalise_for_search(text)) if counted(tok)}
 
 
 def deletions(key: str) -> set[str]:

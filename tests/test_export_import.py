@@ -162,6 +162,19 @@ def test_export_writes_nic_layout_with_manifest(reg: Registry, tmp_path: Path) -
     assert not list(out.glob(".*.tmp"))
 
 
+def test_classified_files_never_leave_through_the_export(reg: Registry, tmp_path: Path) -> None:
+    """CSMOP: no classified information in e-Office. The export says what it left out, and why."""
+    fid = scan(reg, tmp_path, "s", NOTE, "अनुमोदनार्थ प्रस्तुत।", LETTER_IN, LETTER_OUT)
+    reg.edit_file(fid, {"office": "COLL-MUNGELI", "grading": "secret"})
+    out = tmp_path / "nic"
+    report = export_nic([reg.get_record(fid)], out)
+    assert report.folders == [] and report.documents == 0
+    ((skipped_id, why),) = report.skipped
+    assert skipped_id == fid and "classified (secret)" in why and "e-Office" in why
+    reg.edit_file(fid, {"grading": "normal"})  # declassified: it goes
+    assert len(export_nic([reg.get_record(fid)], out).folders) == 1
+
+
 # -- the commands, as an operator runs them ---------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from scanpipe.eoffice.fileno import (
     normalised_form,
     parse_file_no,
 )
-from scanpipe.eoffice.terms import FileState, Nature, PartKind
+from scanpipe.eoffice.terms import FileState, Grading, Nature, PartKind
 from scanpipe.errors import RegistryError
 from scanpipe.registry.eoffice_models import DocumentInfo, FileRecord
 from scanpipe.text import normalise_for_search
@@ -275,6 +275,12 @@ def export_nic(records: list[FileRecord], out_dir: Path) -> ExportReport:
 
 
 def _not_exportable(rec: FileRecord) -> str:
+    if str(rec.grading) != Grading.NORMAL.value:
+        return (
+            f"classified ({rec.grading}): CSMOP forbids handling classified information in "
+            "e-Office; keep it on the standalone system, or declassify it first with "
+            "'scanpipe file edit ID --grading normal'"
+        )
     if rec.nature == Nature.PHYSICAL.value or rec.pdf_path is None:
         return "no scans: a paper file only"
     if not rec.file_no_norm:

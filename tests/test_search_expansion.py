@@ -15,7 +15,14 @@ import pytest
 
 from scanpipe.model import FileSource, PageResult, PageStatus
 from scanpipe.registry import Registry
-from scanpipe.registry.expansion import MAX_ALTERNATIVES, Kind, expand
+from scanpipe.registry.expansion import (
+    CHEAP_EDIT,
+    MAX_ALTERNATIVES,
+    Kind,
+    edit_cost,
+    expand,
+    misreadings,
+)
 from scanpipe.registry.search_tiers import terms_of
 
 PAGES: dict[str, str] = {
@@ -32,6 +39,9 @@ PAGES: dict[str, str] = {
     "kal": "कल सुबह बैठक होगी",
     "misread_anusvara": "भूमि नामातरण प्रकरण",
     "misread_matra": "ग्राम शकायत पंजी",
+    "misread_nukta": "काम के तरीक्रे",  # क़ read as क्र: one stretch of two letters
+    "inflected": "प्रभावी कदम",
+    "daughter": "बेटी का विवाह",
     "english": "Meeting of the Tahsil office",
     "number_a": "क्रमांक 1234/2023",
     "number_b": "क्रमांक 1235/2024",
@@ -113,12 +123,33 @@ def test_english_word_finds_hindi_through_the_glossary(
 
 @pytest.mark.parametrize(
     ("query", "page"),
-    [("नामांतरण", "misread_anusvara"), ("शिकायत", "misread_matra")],
+    [
+        ("नामांतरण", "misread_anusvara"),
+        ("शिकायत", "misread_matra"),
+        ("तरीक़े", "misread_nukta"),
+        ("तरीके", "misread_nukta"),
+    ],
 )
 def test_ocr_misreadings_are_found(
     variants: tuple[Registry, dict[int, str]], query: str, page: str
 ) -> None:
     assert found(variants, query) == [page]
+
+
+def test_other_words_one_letter_away_are_not_misreadings(
+    variants: tuple[Registry, dict[int, str]],
+) -> None:
+    # बेटा and बेटी are both words the OCR model knows: one is not a misreading of
+    # the other. प्रभाव and प्रभावी share a skeleton but not an ending.
+    assert found(variants, "बेटा") == []
+    assert found(variants, "प्रभाव") == []
+    assert found(variants, "बेटी") == ["daughter"]
+
+
+def test_misreadings_apply_the_learned_stretches() -> None:
+    assert "तरीक्रे" in misreadings("तरीके")
+    assert edit_cost("तरीके", "तरीक्रे") == CHEAP_EDIT
+    assert edit_cost("तरीके", "तरीखे") == 1.0
 
 
 def test_numbers_stay_exact(variants: tuple[Registry, dict[int, str]]) -> None:

@@ -21,6 +21,8 @@ and a different common word is not a misreading; and every tier is capped.
 
 from __future__ import annotations
 
+import gzip
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cache
@@ -83,7 +85,7 @@ class Term:
 
 @cache
 def confusions() -> frozenset[tuple[str, str]]:
-    """Learned (truth, read) letter edits; "" is a dropped or inserted letter."""
+    """Learned (truth, read) units; "" is a dropped or inserted stretch (क़ read as क्र)."""
     text = resources.files("scanpipe.registry").joinpath("ocr_confusions.tsv").read_text("utf-8")
     pairs = set()
     for line in text.splitlines():
@@ -93,15 +95,73 @@ def confusions() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+@cache
+def lexicon() -> frozenset[str]:
+    """Loose keys of the words the Hindi OCR model knows (bench/lexicon.py built the file).
+
+    A fuzzy candidate that is a real word is another word, not a misreading,
+    unless it differs only in the ways the OCR is known to misread: the list
+    holds common misspellings too (सबंध), and the OCR writes them.
+    """
+    data = resources.files("scanpipe.registry").joinpath("lexicon_hin.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
+
+
+def stretches(truth: str, read: str) -> list[tuple[str, str]]:
+    """The differing stretches of two words, neighbouring edits joined into one.
+
+    क़ read as क्र is ("", "्र") and m read as rn is ("m", "rn"): letter by
+    letter each would be two unrelated edits, as a stretch it is the one thing
+    the OCR does. bench/confusions.py learns the table in the same units.
+    """
+    out: list[tuple[str, str]] = []
+    last_end: tuple[int, int] | None = None
+    for op in Levenshtein.opcodes(truth, read):
+        if op.tag == "equal":
+            continue
+        a, b = truth[op.src_start : op.src_end], read[op.dest_start : op.dest_end]
+        if out and last_end == (op.src_start, op.dest_start):
+            out[-1] = (out[-1][0] + a, out[-1][1] + b)
+        else:
+            out.append((a, b))
+        last_end = (op.src_end, op.dest_end)
+    return out
+
+
 def edit_cost(typed: str, candidate: str) -> float:
-    """Levenshtein distance in which an edit the OCR is known to make costs ``CHEAP_EDIT``."""
+    """Edit distance in which a stretch the OCR is known to misread costs ``CHEAP_EDIT``."""
     known = confusions()
-    cost = 0.0
-    for e in Levenshtein.editops(typed, candidate):
-        a = typed[e.src_pos] if e.tag != "insert" else ""
-        b = candidate[e.dest_pos] if e.tag != "delete" else ""
-        cost += CHEAP_EDIT if (a, b) in known else 1.0
-    return cost
+    return sum(
+        CHEAP_EDIT if (a, b) in known else float(max(len(a), len(b)))
+        for a, b in stretches(typed, candidate)
+    )
+
+
+def known_misreading(typed: str, candidate: str) -> bool:
+    """Every difference is one the OCR is known to make (सबंध for संबंध)."""
+    known = confusions()
+    return all(pair in known for pair in stretches(typed, candidate))
+
+
+def misreadings(key: str) -> set[str]:
+    """``key`` with one known confusion applied: how the OCR may have written it.
+
+    One-letter edits are found through the deletion table; this adds the
+    stretches of two letters (an inserted ``्र``) that the table cannot reach.
+    """
+    out: set[str] = set()
+    for a, b in confusions():
+        if len(a) + len(b) < 2:
+            continue
+        if not a:
+            out.update(key[:i] + b + key[i:] for i in range(1, len(key) + 1))
+            continue
+        start = key.find(a)
+        while start >= 0:
+            out.add(key[:start] + b + key[start + len(a) :])
+            start = key.find(a, start + 1)
+    out.discard(key)
+    return out
 
 
 def expand(
@@ -152,12 +212,29 @@ def _phonetic(conn: Connection, word: str) -> list[str]:
     if len(skeleton.lstrip("a")) < MIN_PHONETIC:
         return []
     spelt = roman_form(word)
+    ending = _ending(word)
     scored = [
         (fuzz.ratio(spelt, w.roman), w.df, w.word)
         for w in vocabulary.same_phonetic(conn, skeleton, PROBE)
-        if w.word != word
+        if w.word != word and (ending is None or _ending(w.word) in (None, ending))
     ]
     return [w for score, _, w in sorted(scored, reverse=True) if score >= ROMAN_SIMILARITY]
+
+
+def _ending(token: str) -> str | None:
+    """The vowel signs and nasal a Devanagari word ends in: where Hindi inflects.
+
+    Spellings of one word differ inside it (कलेक्टर, कलक्टर); a different
+    ending (प्रभाव, प्रभावी; करलीं, कार्यालयों) is another form or another
+    word, so Devanagari-to-Devanagari phonetic matches must keep it. Latin
+    words have no ending here: a Roman query is how the officer heard the
+    word, not how it is printed.
+    """
+    if not is_devanagari(token):
+        return None
+    key = loose_key(token)
+    stem = key.rstrip("".join(ch for ch in set(key) if unicodedata.category(ch) in ("Mn", "Mc")))
+    return key[len(stem) :]
 
 
 def _fuzzy(conn: Connection, word: str) -> list[str]:
@@ -169,9 +246,17 @@ def _fuzzy(conn: Connection, word: str) -> list[str]:
     own = vocabulary.lookup(conn, [word]).get(word)
     ceiling = max(own.df if own else 0, FUZZY_DF_FLOOR)
     budget = FUZZY_BUDGET_LONG if len(loose) >= LONG_WORD else FUZZY_BUDGET_SHORT
+    known_words = lexicon() if is_devanagari(word) else frozenset()
     scored = []
-    for w in vocabulary.near(conn, loose, PROBE):
+    for w in vocabulary.near(conn, loose, PROBE, also=misreadings(loose)):
         if w.word == word or w.loose == loose or w.df > ceiling:
+            continue
+        if (w.loose in known_words or not is_devanagari(word)) and not known_misreading(
+            loose, w.loose
+        ):
+            # Another real word one letter away, not a misreading. English has no
+            # lexicon here, and its OCR errors are the classic few (rn/m, l/i), so a
+            # Latin candidate must differ only in those.
             continue
         cost = edit_cost(loose, w.loose)
         if cost <= budget:

@@ -134,12 +134,16 @@ def with_prefix(conn: Connection, stem: str, limit: int) -> list[Word]:
     return _rows(conn, "word >= :lo AND word < :hi", {"lo": stem, "hi": stem + "\U0010ffff"}, limit)
 
 
-def near(conn: Connection, loose: str, limit: int) -> list[Word]:
-    """Words whose loose key is within one edit of ``loose`` (SymSpell: shared deletions)."""
+def near(conn: Connection, loose: str, limit: int, *, also: Iterable[str] = ()) -> list[Word]:
+    """Words whose loose key is within one edit of ``loose`` (SymSpell: shared deletions),
+    or is one of the keys ``also`` names (the known misreadings of longer stretches)."""
     probes = sorted(deletions(loose) | {loose})
     names = {f"v{i}": v for i, v in enumerate(probes)}
     holders = ", ".join(f":{k}" for k in names)
+    keys = {f"k{i}": k for i, k in enumerate(sorted(set(also))[:_CHUNK])}
+    extra = f" OR loose IN ({', '.join(f':{k}' for k in keys)})" if keys else ""
     where = (
-        f"word IN (SELECT word FROM {DELETES} WHERE variant IN ({holders})) OR loose IN ({holders})"
+        f"word IN (SELECT word FROM {DELETES} WHERE variant IN ({holders}))"
+        f" OR loose IN ({holders}){extra}"
     )
-    return _rows(conn, f"({where})", names, limit)
+    return _rows(conn, f"({where})", {**names, **keys}, limit)

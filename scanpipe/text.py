@@ -229,3 +229,35 @@ def phonetic_key(token: str) -> str:
     lead = "a" if s[:1] in "aeiou" else ""
     s = _VOWELS.sub("", s).replace("y", "")
     return lead + _DOUBLE.sub(r"\1", s)
+
+
+_LONG_VOWELS = (("aa", "a"), ("ee", "i"), ("ii", "i"), ("oo", "u"), ("uu", "u"), ("w", "v"))
+_FLAP = regex.compile(r"(?<=.)r")  # ड़ is never at a word's start
+
+
+def roman_fold(roman: str) -> str:
+    """A Roman spelling with the ways of writing vowel length and v/w folded.
+
+    ``aadesh`` and ``adesh``, ``bhoomi`` and ``bhumi``, ``awas`` and ``avas``
+    are one spelling to an officer; a short word is matched on this alone,
+    since its consonant skeleton says too little.
+    """
+    s = roman.casefold()
+    for a, b in _LONG_VOWELS:
+        s = s.replace(a, b)
+    if len(s) > 2 and s.endswith("a") and s[-2] not in "aeiou":
+        s = s[:-1]  # the final schwa officers sometimes type: mahodaya, shiksha
+    return s
+
+
+def roman_readings(token: str) -> list[str]:
+    """The Roman spellings a Latin query may stand for: ``r`` inside a word may be ड़.
+
+    The search fold drops the nukta, so सड़क is indexed as सडक (``sadak``),
+    while officers type ``sarak``. Bounded: at most the first two such ``r``.
+    """
+    spots = [m.start() for m in _FLAP.finditer(token)][:2]
+    readings = [token]
+    for i in spots:
+        readings += [r[:i] + "d" + r[i + 1 :] for r in readings]
+    return readings

@@ -34,7 +34,14 @@ from sqlalchemy.engine import Connection
 
 from scanpipe.eoffice.glossary import Glossary
 from scanpipe.registry import vocabulary
-from scanpipe.text import is_devanagari, loose_key, phonetic_key, roman_form
+from scanpipe.text import (
+    is_devanagari,
+    loose_key,
+    phonetic_key,
+    roman_fold,
+    roman_form,
+    roman_readings,
+)
 
 MAX_ALTERNATIVES = 20  # per typed word, the exact word included
 MAX_PREFIX = 20
@@ -208,17 +215,32 @@ def _indexed(conn: Connection, phrases: list[tuple[str, ...]]):
 
 
 def _phonetic(conn: Connection, word: str) -> list[str]:
-    skeleton = phonetic_key(word)
-    if len(skeleton.lstrip("a")) < MIN_PHONETIC:
-        return []
-    spelt = roman_form(word)
+    """Words that sound like ``word``: Roman Hindi to Devanagari, and spellings of one word.
+
+    A skeleton of fewer than ``MIN_PHONETIC`` consonants (जिला, ``jila``) says
+    too little: a Roman query then needs the same folded spelling, and a
+    Devanagari one gets no phonetic match at all (कल is not काल).
+    """
+    latin = not is_devanagari(word)
+    readings = roman_readings(word.casefold()) if latin else [word]
     ending = _ending(word)
-    scored = [
-        (fuzz.ratio(spelt, w.roman), w.df, w.word)
-        for w in vocabulary.same_phonetic(conn, skeleton, PROBE)
-        if w.word != word and (ending is None or _ending(w.word) in (None, ending))
-    ]
-    return [w for score, _, w in sorted(scored, reverse=True) if score >= ROMAN_SIMILARITY]
+    scored: dict[str, tuple[float, int]] = {}
+    for reading in readings:
+        skeleton = phonetic_key(reading)
+        short = len(skeleton.lstrip("a")) < MIN_PHONETIC
+        if short and not latin:
+            continue
+        spelt = roman_form(reading)
+        for w in vocabulary.same_phonetic(conn, skeleton, PROBE):
+            if w.word == word or (ending is not None and _ending(w.word) not in (None, ending)):
+                continue
+            if short:
+                score = 100.0 if roman_fold(w.roman) == roman_fold(spelt) else 0.0
+            else:
+                score = fuzz.ratio(spelt, w.roman)
+            if score >= ROMAN_SIMILARITY and score > scored.get(w.word, (0.0, 0))[0]:
+                scored[w.word] = (score, w.df)
+    return [w for w, _ in sorted(scored.items(), key=lambda item: item[1], reverse=True)]
 
 
 def _ending(token: str) -> str | None:

@@ -216,6 +216,19 @@ def test_vocabulary_follows_removed_text(tmp_path: Path) -> None:
         assert term.alternatives == ()  # neither the typed word nor the old one is indexed
 
 
+def test_translations_do_not_crowd_out_a_misread_page(tmp_path: Path) -> None:
+    """Pages that say "Revenue" (the glossary's word) must leave room for the misread राजस्व."""
+    with Registry.open(f"sqlite:///{tmp_path / 'r.sqlite3'}", tmp_path / "archive") as reg:
+        _add(reg, tmp_path, "printed", "राजस्व शाखा")
+        misread = _add(reg, tmp_path, "misread", "राजस्ट प्रकरण")  # व read as ट
+        for i in range(25):
+            _add(reg, tmp_path, f"english{i}", f"Revenue branch letter {i}")
+        hits = reg.search("राजस्व", limit=5)
+        assert hits[0].tier == Kind.EXACT
+        assert misread in [h.file_id for h in hits]
+        assert any(h.tier == Kind.GLOSSARY for h in hits)  # translations still get turns
+
+
 def test_filter_applies_before_ranking(variants: tuple[Registry, dict[int, str]]) -> None:
     """Only the files let through are ranked: a filter never hides a hit ranked past a pool."""
     from scanpipe.registry.search_filter import SearchFilter

@@ -15,8 +15,11 @@ Each typed word gets its alternatives, in rank order and bounded
 
 Precision guards, each of which the golden tests exercise: short words are
 never fuzzed or phonetically matched (``कल`` stays ``कल``); a fuzzy
-candidate must be rarer than the word typed, because a misreading is rare
-and a different common word is not a misreading; and every tier is capped.
+candidate must be rarer than the word typed (when some page holds it),
+because a misreading is rare and a different common word is not a
+misreading; a candidate that is a word the OCR model knows is another word,
+unless only the OCR's known misreadings separate them; Devanagari phonetic
+matches keep the ending; and every tier is capped.
 """
 
 from __future__ import annotations
@@ -266,12 +269,14 @@ def _fuzzy(conn: Connection, word: str) -> list[str]:
     if not is_devanagari(word) and len(word) < 5:
         return []
     own = vocabulary.lookup(conn, [word]).get(word)
-    ceiling = max(own.df if own else 0, FUZZY_DF_FLOOR)
+    # A word no page holds was mistyped or misremembered: there is nothing to crowd out,
+    # and the hits say what they matched, so any near word may answer it.
+    ceiling = max(own.df, FUZZY_DF_FLOOR) if own else None
     budget = FUZZY_BUDGET_LONG if len(loose) >= LONG_WORD else FUZZY_BUDGET_SHORT
     known_words = lexicon() if is_devanagari(word) else frozenset()
     scored = []
     for w in vocabulary.near(conn, loose, PROBE, also=misreadings(loose)):
-        if w.word == word or w.loose == loose or w.df > ceiling:
+        if w.word == word or w.loose == loose or (ceiling is not None and w.df > ceiling):
             continue
         if (w.loose in known_words or not is_devanagari(word)) and not known_misreading(
             loose, w.loose

@@ -53,7 +53,7 @@ def tiered(
     exact: bool,
     where: SearchFilter | None = None,
 ) -> list[Hit]:
-    """Best hits of the first tiers that fill ``limit``, exact ones always first.
+    """Best hits of each tier, exact ones first and the rest in turns (``_interleave``).
 
     ``where`` is applied inside every tier's match, before ranking.
     """
@@ -62,9 +62,9 @@ def tiered(
     terms = terms_of(conn, query, glossary, exact=exact)
     if not terms:
         return []
-    hits: list[Hit] = []
-    seen: set[tuple[str, int, int | None]] = set()
     typed = frozenset(w for t in terms for w in t.typed)
+    tiers: list[tuple[Kind, list[Hit]]] = []
+    seen: set[tuple[str, int, int | None]] = set()
     for kind in Kind:
         if kind > Kind.EXACT and not any(t.gains(kind) for t in terms):
             continue
@@ -72,15 +72,36 @@ def tiered(
         if not all(groups):
             continue  # some typed word has no indexed alternative yet: nothing can match
         highlight = frozenset(w for g in groups for phrase in g for w in phrase)
-        for hit in match(conn, groups, limit, highlight, where):
+        fresh = []
+        # The groups are cumulative, so earlier tiers' hits come back: ask for room.
+        for hit in match(conn, groups, limit + len(seen), highlight, where):
             key = (hit.kind, hit.page_id, hit.note_id)
-            if key in seen:
-                continue
-            seen.add(key)
-            hits.append(dataclasses.replace(hit, tier=int(kind), also_matched=_also(hit, typed)))
-        if len(hits) >= limit:
-            break
-    return hits[:limit]
+            if key not in seen:
+                seen.add(key)
+                fresh.append(
+                    dataclasses.replace(hit, tier=int(kind), also_matched=_also(hit, typed))
+                )
+        tiers.append((kind, fresh))
+        if kind <= Kind.VARIANT and sum(len(h) for k, h in tiers) >= limit:
+            break  # a common word: its spellings fill the page, nothing else is tried
+    return _interleave(tiers, limit)
+
+
+def _interleave(tiers: list[tuple[Kind, list[Hit]]], limit: int) -> list[Hit]:
+    """The word as typed and its accepted spellings first, then the other tiers in turns.
+
+    Filling tier by tier would let translations (``Revenue`` for राजस्व) or
+    pages in the other script take every place left, and starve the page where
+    the OCR misread the very word typed; in turns, each kind of evidence is
+    seen, the better kind first in each turn.
+    """
+    out = [h for kind, hits in tiers if kind <= Kind.VARIANT for h in hits]
+    rest = [hits for kind, hits in tiers if kind > Kind.VARIANT]
+    turn = 0
+    while len(out) < limit and any(turn < len(hits) for hits in rest):
+        out += [hits[turn] for hits in rest if turn < len(hits)]
+        turn += 1
+    return out[:limit]
 
 
 def _also(hit: Hit, typed: frozenset[str]) -> tuple[str, ...]:

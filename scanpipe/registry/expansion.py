@@ -153,15 +153,17 @@ def known_misreading(typed: str, candidate: str) -> bool:
     return all(pair in known for pair in stretches(typed, candidate))
 
 
-def misreadings(key: str) -> set[str]:
+def misreadings(key: str, *, single: bool = False) -> set[str]:
     """``key`` with one known confusion applied: how the OCR may have written it.
 
     One-letter edits are found through the deletion table; this adds the
     stretches of two letters (an inserted ``्र``) that the table cannot reach.
+    ``single`` adds the one-letter confusions too, for words that may only
+    differ in known ways (Latin) and need no deletion table at all.
     """
     out: set[str] = set()
     for a, b in confusions():
-        if len(a) + len(b) < 2:
+        if len(a) + len(b) < 2 and not single:
             continue
         if not a:
             out.update(key[:i] + b + key[i:] for i in range(1, len(key) + 1))
@@ -227,16 +229,20 @@ def _phonetic(conn: Connection, word: str) -> list[str]:
     latin = not is_devanagari(word)
     readings = roman_readings(word.casefold()) if latin else [word]
     ending = _ending(word)
-    scored: dict[str, tuple[float, int]] = {}
+    by_skeleton: dict[str, list[tuple[bool, str]]] = {}
     for reading in readings:
         skeleton = phonetic_key(reading)
         short = len(skeleton.lstrip("a")) < MIN_PHONETIC
         if short and not latin:
             continue
-        spelt = roman_form(reading)
-        for w in vocabulary.same_phonetic(conn, skeleton, PROBE):
-            if w.word == word or (ending is not None and _ending(w.word) not in (None, ending)):
-                continue
+        by_skeleton.setdefault(skeleton, []).append((short, roman_form(reading)))
+    if not by_skeleton:
+        return []
+    scored: dict[str, tuple[float, int]] = {}
+    for w in vocabulary.same_phonetic(conn, list(by_skeleton), PROBE):
+        if w.word == word or (ending is not None and _ending(w.word) not in (None, ending)):
+            continue
+        for short, spelt in by_skeleton.get(w.phonetic, ()):
             if short:
                 score = 100.0 if roman_fold(w.roman) == roman_fold(spelt) else 0.0
             else:
@@ -275,7 +281,11 @@ def _fuzzy(conn: Connection, word: str) -> list[str]:
     budget = FUZZY_BUDGET_LONG if len(loose) >= LONG_WORD else FUZZY_BUDGET_SHORT
     known_words = lexicon() if is_devanagari(word) else frozenset()
     scored = []
-    for w in vocabulary.near(conn, loose, PROBE, also=misreadings(loose)):
+    if is_devanagari(word):
+        candidates = vocabulary.near(conn, loose, PROBE, also=misreadings(loose))
+    else:  # only the known confusions are accepted for Latin: probe just those spellings
+        candidates = vocabulary.with_loose(conn, misreadings(loose, single=True), PROBE)
+    for w in candidates:
         if w.word == word or w.loose == loose or (ceiling is not None and w.df > ceiling):
             continue
         if (w.loose in known_words or not is_devanagari(word)) and not known_misreading(

@@ -7,6 +7,7 @@ else; commands raise ScanpipeError and never call sys.exit themselves.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -53,7 +54,28 @@ class PagesPerMinute(ProgressColumn):
 @click.pass_context
 def cli(ctx: click.Context, home: Path | None) -> None:
     """scanpipe: scan, OCR (Hindi + English), archive and register legacy paper files."""
+    _restrict_new_files()
     ctx.obj = {"home": home, "settings": load_settings(home)}
+
+
+DEFAULT_UMASK = "027"
+
+
+def _restrict_new_files() -> None:
+    """Everything scanpipe creates is closed to other accounts: umask 027 (docs/access.md).
+
+    The registry holds password hashes and every page's text, the archive the
+    files themselves. Group read is left for a service group (the watcher, the
+    web server and backup share one); ``SCANPIPE_UMASK=077`` closes that too.
+    """
+    value = os.environ.get("SCANPIPE_UMASK", DEFAULT_UMASK)
+    try:
+        mask = int(value, 8)
+    except ValueError:
+        raise click.BadParameter(
+            f"SCANPIPE_UMASK={value!r} is not an octal mask such as 027 or 077"
+        ) from None
+    os.umask(mask | 0o007)  # never anything for other accounts, whatever is asked
 
 
 @cli.command()

@@ -229,6 +229,16 @@ def user_edit(
     out.print(f"User {user.login}: {user.label}, {user.role}, active={user.active}")
 
 
+@user_group.command(name="sign-out")
+@click.argument("login")
+@click.pass_context
+def user_sign_out(ctx: click.Context, login: str) -> None:
+    """End every session of a user, on every server process (sign out everywhere)."""
+    with open_routing(ctx) as r:
+        user = r.end_sessions(login)
+    out.print(f"Every session of {user.login} has ended; they must sign in again.")
+
+
 @user_group.command(name="list")
 @click.pass_context
 def user_list(ctx: click.Context) -> None:

@@ -17,8 +17,18 @@ import click
     help="Send cookies over plain http. Only for tests and demos on localhost; "
     "behind HTTPS never use it.",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    default="",
+    envvar="SCANPIPE_FORWARDED_ALLOW_IPS",
+    help="Addresses of the reverse proxy whose X-Forwarded-For is trusted (comma-separated). "
+    "Off by default: a forged header must not move the sign-in limits or the audit's "
+    "addresses (docs/web.md, reverse proxy).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, insecure_cookies: bool, forwarded_allow_ips: str
+) -> None:
     """Start the web app: search, files, notes, movements, review, dashboard / वेब ऐप."""
     import uvicorn
 
@@ -32,7 +42,14 @@ def serve(ctx: click.Context, host: str, port: int, insecure_cookies: bool) -> N
             "warning: --insecure-cookies on a non-local address sends sessions in clear text",
             err=True,
         )
-    uvicorn.run(create_app(settings, web), host=host, port=port, proxy_headers=True)
+    trusted = forwarded_allow_ips.strip()
+    uvicorn.run(
+        create_app(settings, web),
+        host=host,
+        port=port,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 COMMANDS = [serve]

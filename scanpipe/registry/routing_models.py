@@ -50,6 +50,23 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The highest grading read through the user's section (registry/access.py).
     clearance: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
+    # Raised to end every session of the user (sign-out, password, deactivation).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class SignInFailureRow(Base):
+    """A failed sign-in, kept for the limits every worker process shares (routing/signin.py)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_login_address", "login", "address"),
+        Index("ix_sign_in_failures_address", "address"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class FileShareRow(Base):

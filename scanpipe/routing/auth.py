@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -27,9 +30,21 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+@cache
+def _dummy_hash() -> str:
+    return _HASHER.hash("no such account, and no password")
+
+
 def verify_password(stored: str | None, password: str) -> bool:
-    """False for a wrong password, a missing hash or a damaged hash; never raises."""
+    """False for a wrong password, a missing hash or a damaged hash; never raises.
+
+    A missing hash (unknown or inactive login) is checked against a dummy hash
+    all the same, so that a wrong login takes as long as a wrong password and
+    the answer's timing does not say which logins exist.
+    """
     if not stored:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _HASHER.verify(_dummy_hash(), password)
         return False
     try:
         return _HASHER.verify(stored, password)

@@ -17,6 +17,7 @@ from scanpipe.routing.lifecycle import Lifecycle
 from scanpipe.routing.moves import Moves
 from scanpipe.routing.notes import Notes
 from scanpipe.routing.readers import Readers
+from scanpipe.routing.signin import Limits, SignIns
 from scanpipe.routing.tracking import Tracking
 from scanpipe.routing.users import Users
 
@@ -37,6 +38,7 @@ class Routing:
         self.add_user = self.users.add_user
         self.edit_user = self.users.edit_user
         self.get_user = self.users.get_user
+        self.end_sessions = self.users.end_sessions
         self.password_hash = self.users.password_hash
         self.list_users = self.users.list_users
         self.send = self.moves.send
@@ -73,3 +75,7 @@ class Routing:
 
     def now(self) -> datetime:
         return self.desk.now()
+
+    def sign_ins(self, limits: Limits | None = None) -> SignIns:
+        """The shared sign-in limits (routing/signin.py), with an interface's own numbers."""
+        return SignIns(self.desk, limits)

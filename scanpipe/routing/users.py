@@ -96,6 +96,9 @@ class Users:
                 row.active = active
             if password is not None:
                 row.password_hash = hash_password(password)
+            if password is not None or active is False:
+                # A new password or a deactivation ends every session the old one opened.
+                row.session_version = (row.session_version or 0) + 1
             changed = {
                 k: v
                 for k, v in (
@@ -109,6 +112,19 @@ class Users:
             if password is not None:
                 changed["password"] = "changed"
             self.desk.audit(session, None, "user-edit", None, login=login, **changed)
+            return user_info(session, row)
+
+    def end_sessions(self, login: str, by: str | None = None) -> UserInfo:
+        """Sign the user out everywhere: every session cookie issued so far is void.
+
+        Called on sign-out too, so that a copied cookie dies with the session
+        the user ended; the check is in the registry, so every worker process
+        and both backends see it at once.
+        """
+        with self.desk.writing("ending sessions") as session:
+            row = find_user(session, login)
+            row.session_version = (row.session_version or 0) + 1
+            self.desk.audit(session, None, "sessions-ended", None, login=row.login, by=by or "")
             return user_info(session, row)
 
     def get_user(self, login: str) -> UserInfo:

@@ -21,6 +21,7 @@ class UserInfo:
     section: str | None  # section code
     role: str
     active: bool
+    session_version: int = 0  # a session cookie from another version is void
 
     @property
     def label(self) -> str:
@@ -29,7 +30,16 @@ class UserInfo:
 
     @classmethod
     def from_row(cls, row: UserRow, section: str | None) -> UserInfo:
-        return cls(row.id, row.login, row.name, row.designation, section, row.role, row.active)
+        return cls(
+            row.id,
+            row.login,
+            row.name,
+            row.designation,
+            section,
+            row.role,
+            row.active,
+            row.session_version or 0,
+        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ imports this one.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,14 @@ from starlette.routing import Mount
 from scanpipe.errors import ScanpipeError
 from scanpipe.registry.store import Registry
 from scanpipe.routing import Routing
+from scanpipe.routing.signin import Limits
 from scanpipe.settings import Settings
 from scanpipe.web.config import WebConfig
-from scanpipe.web.pages import error_page
-from scanpipe.web.security import Attempts
+from scanpipe.web.pages import error_page, render
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -60,7 +63,9 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
     app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.web = web
-    app.state.attempts = Attempts(web.login_attempts, web.ip_attempts, web.attempt_window_s)
+    app.state.sign_in_limits = Limits(
+        free=web.login_attempts, per_address=web.ip_attempts, window_s=web.attempt_window_s
+    )
     app.state.templates = Jinja2Templates(directory=HERE / "templates")
     app.state.image_reads = {}  # (login, file, page, size) audited once (file_routes.py)
     if registry is not None:  # usable before the lifespan runs (ASGI transports without it)
@@ -84,6 +89,29 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
 
     for exc_type in (ScanpipeError, RequestValidationError, HTTPException):
         app.add_exception_handler(exc_type, error_page)  # type: ignore[arg-type]
+
+    def internal_error(request: Request, exc: Exception) -> Response:
+        """A bug: the normal error page, with every security header, and no detail leaked.
+
+        Starlette runs this outside the other middleware, so the headers are set here.
+        """
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        response = render(
+            request,
+            "error.html",
+            {
+                "status": 500,
+                "message": "something went wrong on the server",
+                "advice": "try again; if it happens again, tell an admin the time",
+                "title_key": "error",
+            },
+            status=500,
+        )
+        for key, value in SECURITY_HEADERS.items():
+            response.headers[key] = value
+        return response
+
+    app.add_exception_handler(Exception, internal_error)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from scanpipe.web import (

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from scanpipe.routing import UserInfo
 from scanpipe.routing.auth import needs_rehash, verify_password
 from scanpipe.web.i18n import LANGS, label
 from scanpipe.web.pages import lang_of, redirect, render
@@ -45,10 +46,11 @@ def login(
     state = request.app.state
     who = login.strip().lower()
     ip = request.client.host if request.client else "?"
-    state.attempts.check(who, ip)
+    limits = state.routing.sign_ins(state.sign_in_limits)
+    limits.check(who, ip)
     stored = state.routing.password_hash(who)
     if not verify_password(stored, password):
-        state.attempts.failed(who, ip)
+        limits.failed(who, ip)
         error = label("bad_login", lang_of(request))
         return render(
             request,
@@ -56,19 +58,27 @@ def login(
             {"next": safe_next(next), "error": error},
             status=HTTPStatus.UNAUTHORIZED,
         )
-    state.attempts.succeeded(who)
+    limits.succeeded(who, ip)
     if stored and needs_rehash(stored):
         state.routing.edit_user(who, password=password)
+    version = state.routing.get_user(who).session_version
     request.session.clear()  # a fresh session: nothing from before sign-in carries over
     request.session.update(
-        {"login": who, "at": int(time.time()), CSRF_FIELD: secrets.token_urlsafe(32)}
+        {
+            "login": who,
+            "at": int(time.time()),
+            "v": version,
+            CSRF_FIELD: secrets.token_urlsafe(32),
+        }
     )
     state.routing.log_access(None, who, "sign-in", ip=ip)
     return redirect(safe_next(next))
 
 
 @router.post("/logout")
-def logout(request: Request, _: Annotated[object, Depends(VIEW)]) -> Response:
+def logout(request: Request, user: Annotated[UserInfo, Depends(VIEW)]) -> Response:
+    """Sign-out ends every session of the user, so a copied cookie is void as well."""
+    request.app.state.routing.end_sessions(user.login, by=user.login)
     request.session.clear()
     return redirect("/login")
 

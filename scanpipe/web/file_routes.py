@@ -12,7 +12,7 @@ from scanpipe.registry import access
 from scanpipe.routing import UserInfo
 from scanpipe.web.highlight import highlight, query_tokens
 from scanpipe.web.images import page_image
-from scanpipe.web.pages import redirect, render
+from scanpipe.web.pages import PageNumber, RecordId, redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()
@@ -25,7 +25,7 @@ RECEIVE = Access("receive")
 
 @router.get("/files/{file_id}")
 def file_view(
-    request: Request, file_id: int, user: Annotated[UserInfo, Depends(VIEW)], q: str = ""
+    request: Request, file_id: RecordId, user: Annotated[UserInfo, Depends(VIEW)], q: str = ""
 ) -> Response:
     state = request.app.state
     registry, routing = state.registry, state.routing
@@ -75,7 +75,7 @@ def file_view(
 
 @router.get("/files/{file_id}/pdf")
 def download_pdf(
-    request: Request, file_id: int, user: Annotated[UserInfo, Depends(VIEW)]
+    request: Request, file_id: RecordId, user: Annotated[UserInfo, Depends(VIEW)]
 ) -> Response:
     request.app.state.routing.open_file(user.login, file_id, "download", what="pdf")
     info = request.app.state.registry.get_file(file_id)
@@ -96,8 +96,8 @@ def download_pdf(
 @router.get("/files/{file_id}/pages/{number}/{size}.png")
 def page_png(
     request: Request,
-    file_id: int,
-    number: int,
+    file_id: RecordId,
+    number: PageNumber,
     size: str,
     user: Annotated[UserInfo, Depends(VIEW)],
 ) -> Response:
@@ -133,7 +133,7 @@ def check_image_read(state: object, login: str, file_id: int, number: int, size:
 @router.post("/files/{file_id}/notes")
 def add_note(
     request: Request,
-    file_id: int,
+    file_id: RecordId,
     user: Annotated[UserInfo, Depends(NOTE)],
     body: Annotated[str, Form(max_length=20_000)],
 ) -> Response:
@@ -143,7 +143,7 @@ def add_note(
 
 @router.post("/notes/{note_id}/finalise")
 def finalise_note(
-    request: Request, note_id: int, user: Annotated[UserInfo, Depends(FINALISE)]
+    request: Request, note_id: RecordId, user: Annotated[UserInfo, Depends(FINALISE)]
 ) -> Response:
     note = request.app.state.routing.finalise_note(note_id, user.login)
     return redirect(f"/files/{note.file_id}#note-{note.id}", "note_final", request)
@@ -152,7 +152,7 @@ def finalise_note(
 @router.post("/files/{file_id}/send")
 def send(
     request: Request,
-    file_id: int,
+    file_id: RecordId,
     user: Annotated[UserInfo, Depends(ROUTE)],
     to: Annotated[list[str], Form()],
     remarks: Annotated[str, Form(max_length=2000)] = "",
@@ -163,7 +163,7 @@ def send(
 
 @router.post("/files/{file_id}/receive")
 def receive(
-    request: Request, file_id: int, user: Annotated[UserInfo, Depends(RECEIVE)]
+    request: Request, file_id: RecordId, user: Annotated[UserInfo, Depends(RECEIVE)]
 ) -> Response:
     request.app.state.routing.receive(file_id, user.login)
     return redirect(f"/files/{file_id}#movements", "received", request)
@@ -172,7 +172,7 @@ def receive(
 @router.post("/files/{file_id}/pullback")
 def pullback(
     request: Request,
-    file_id: int,
+    file_id: RecordId,
     user: Annotated[UserInfo, Depends(ROUTE)],
     remarks: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:

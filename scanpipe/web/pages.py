@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import Request
+from fastapi import Form, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -21,12 +21,12 @@ from starlette.exceptions import HTTPException
 
 from scanpipe.errors import ExitCode, NotFoundError, ScanpipeError, SearchQueryError
 from scanpipe.routing import RuleError
+from scanpipe.routing.signin import SignInDelayed
 from scanpipe.web.i18n import LANGS, flash_text, label
 from scanpipe.web.security import (
     CsrfError,
     Forbidden,
     SignInRequired,
-    TooManyAttempts,
     csrf_token,
 )
 
@@ -94,11 +94,11 @@ def _status(exc: ScanpipeError) -> HTTPStatus:
         return HTTPStatus.FORBIDDEN if exc.rule == "role" else HTTPStatus.CONFLICT
     if isinstance(exc, Forbidden | CsrfError):
         return HTTPStatus.FORBIDDEN
-    if isinstance(exc, TooManyAttempts):
+    if isinstance(exc, SignInDelayed):
         return HTTPStatus.TOO_MANY_REQUESTS
     if isinstance(exc, NotFoundError):
         return HTTPStatus.NOT_FOUND
-    if isinstance(exc, SearchQueryError):
+    if isinstance(exc, SearchQueryError | BadFormValue):
         return HTTPStatus.BAD_REQUEST
     return HTTP_STATUS.get(exc.exit_code, HTTPStatus.INTERNAL_SERVER_ERROR)
 
@@ -125,3 +125,26 @@ def error_page(request: Request, exc: Exception) -> Response:
         {"status": int(status), "message": message, "advice": advice, "title_key": key},
         status=int(status),
     )
+
+
+#: Ids and page numbers in addresses and forms: out of range is a 422, never a 500.
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+PageNumber = Annotated[int, Path(ge=1, le=1_000_000)]
+FormRecordId = Annotated[int, Form(ge=1, le=2**63 - 1)]
+
+
+def form_int(value: str, name: str, low: int, high: int) -> int | None:
+    """An optional whole number from a form field; a bad one is the user's error, said so."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.lstrip("-").isdigit() or not low <= int(value) <= high:
+        raise BadFormValue(
+            f"{name} must be a whole number from {low} to {high}, not {value[:20]!r}",
+            advice="correct the field and submit again",
+        )
+    return int(value)
+
+
+class BadFormValue(ScanpipeError):
+    exit_code = ExitCode.BAD_ARGS

@@ -16,7 +16,7 @@ from scanpipe.hotfolder import review as intake
 from scanpipe.page_retry import ROTATIONS, retry_page
 from scanpipe.registry import page_review
 from scanpipe.routing import UserInfo
-from scanpipe.web.pages import redirect, render
+from scanpipe.web.pages import FormRecordId, PageNumber, RecordId, form_int, redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()
@@ -36,15 +36,15 @@ def review_queue(request: Request, _: Annotated[UserInfo, Depends(REVIEW)]) -> R
     )
 
 
-def _back(request: Request, file_id: int, number: int, flash: str) -> Response:
+def _back(request: Request, file_id: RecordId, number: PageNumber, flash: str) -> Response:
     return redirect(f"/review#page-{file_id}-{number}", flash, request)
 
 
 @router.post("/review/pages/{file_id}/{number}/retry")
 def retry(
     request: Request,
-    file_id: int,
-    number: int,
+    file_id: RecordId,
+    number: PageNumber,
     user: Annotated[UserInfo, Depends(REVIEW)],
     rotate: Annotated[str, Form()] = "",
     langs: Annotated[str, Form(max_length=40)] = "",
@@ -57,9 +57,9 @@ def retry(
         file_id,
         number,
         by=user.login,
-        rotate=int(rotate) if rotate.strip() else None,
+        rotate=form_int(rotate, "rotate", -360, 360),
         langs=langs.strip() or None,
-        dpi=int(dpi) if dpi.strip() else None,
+        dpi=form_int(dpi, "dpi", 50, 1200),
     )
     return _back(request, file_id, number, f"retried:{result.status}")
 
@@ -67,8 +67,8 @@ def retry(
 @router.post("/review/pages/{file_id}/{number}/correct")
 def correct(
     request: Request,
-    file_id: int,
-    number: int,
+    file_id: RecordId,
+    number: PageNumber,
     user: Annotated[UserInfo, Depends(REVIEW)],
     text: Annotated[str, Form(max_length=200_000)],
 ) -> Response:
@@ -78,7 +78,10 @@ def correct(
 
 @router.post("/review/pages/{file_id}/{number}/blank")
 def blank(
-    request: Request, file_id: int, number: int, user: Annotated[UserInfo, Depends(REVIEW)]
+    request: Request,
+    file_id: RecordId,
+    number: PageNumber,
+    user: Annotated[UserInfo, Depends(REVIEW)],
 ) -> Response:
     page_review.mark_blank(request.app.state.registry, file_id, number, user.login)
     return _back(request, file_id, number, "blanked")
@@ -87,10 +90,10 @@ def blank(
 @router.post("/review/pages/{file_id}/{number}/move")
 def move(
     request: Request,
-    file_id: int,
-    number: int,
+    file_id: RecordId,
+    number: PageNumber,
     user: Annotated[UserInfo, Depends(REVIEW)],
-    to_file: Annotated[int, Form()],
+    to_file: FormRecordId,
 ) -> Response:
     page_review.move_page(request.app.state.registry, file_id, number, to_file, user.login)
     return _back(request, file_id, number, "moved")
@@ -98,7 +101,10 @@ def move(
 
 @router.post("/review/pages/{file_id}/{number}/accept")
 def accept(
-    request: Request, file_id: int, number: int, user: Annotated[UserInfo, Depends(REVIEW)]
+    request: Request,
+    file_id: RecordId,
+    number: PageNumber,
+    user: Annotated[UserInfo, Depends(REVIEW)],
 ) -> Response:
     page_review.accept_page(request.app.state.registry, file_id, number, user.login)
     return _back(request, file_id, number, "accepted")
@@ -119,9 +125,9 @@ def retry_job(
     on the CLI is the way to convert at once and watch the result.
     """
     ocr = intake.ocr_overrides(
-        int(rotate) if rotate.strip() else None,
+        form_int(rotate, "rotate", -360, 360),
         langs.strip() if langs.strip() in LANG_CHOICES else None,
-        int(dpi) if dpi.strip() else None,
+        form_int(dpi, "dpi", 50, 1200),
     )
     state = request.app.state
     queued = intake.requeue(state.settings, job, ocr, by=user.login, registry=state.registry)

@@ -1,4 +1,4 @@
-"""Who may see and do what: sessions, role checks, CSRF tokens and sign-in rate limits.
+"""Who may see and do what: sessions, role checks and CSRF tokens.
 
 Every route declares one ``Access`` dependency (``PUBLIC`` or an action from
 ``routing.rules``), so the test suite can list the app's routes and prove
@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 from typing import Final
 
 from fastapi import Request
@@ -38,10 +35,6 @@ class Forbidden(ScanpipeError):
 
 
 class CsrfError(ScanpipeError):
-    exit_code = ExitCode.REFUSED
-
-
-class TooManyAttempts(ScanpipeError):
     exit_code = ExitCode.REFUSED
 
 
@@ -126,6 +119,10 @@ def signed_in_user(request: Request) -> UserInfo:
     if user is None or not user.active:
         request.session.clear()
         raise SignInRequired("this account is no longer active", advice="ask an admin")
+    if request.session.get("v") != user.session_version:
+        # Signed out elsewhere, a new password, or an admin ended the user's sessions.
+        request.session.clear()
+        raise SignInRequired("this session has been ended", advice="sign in again")
     return user
 
 
@@ -134,54 +131,3 @@ def optional_user(request: Request) -> UserInfo | None:
         return signed_in_user(request)
     except SignInRequired:
         return None
-
-
-class Attempts:
-    """Failed sign-ins per login and per client address in a sliding window.
-
-    Counting failures only (a success clears the login's count) means an
-    officer who mistypes twice is not locked out, while guessing passwords
-    for one account, or many accounts from one machine, stops quickly.
-    """
-
-    def __init__(
-        self,
-        per_login: int,
-        per_ip: int,
-        window_s: float,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.per_login, self.per_ip, self.window_s, self.clock = per_login, per_ip, window_s, clock
-        self._fails: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _count(self, key: str, now: float) -> int:
-        times = self._fails.get(key)
-        if not times:
-            return 0
-        while times and now - times[0] > self.window_s:
-            times.popleft()
-        return len(times)
-
-    def check(self, login: str, ip: str) -> None:
-        with self._lock:
-            now = self.clock()
-            if (
-                self._count(f"login:{login}", now) >= self.per_login
-                or self._count(f"ip:{ip}", now) >= self.per_ip
-            ):
-                minutes = max(1, round(self.window_s / 60))
-                raise TooManyAttempts(
-                    "too many failed sign-in attempts",
-                    advice=f"wait {minutes} minutes and try again, or ask an admin",
-                )
-
-    def failed(self, login: str, ip: str) -> None:
-        with self._lock:
-            now = self.clock()
-            self._fails[f"login:{login}"].append(now)
-            self._fails[f"ip:{ip}"].append(now)
-
-    def succeeded(self, login: str) -> None:
-        with self._lock:
-            self._fails.pop(f"login:{login}", None)

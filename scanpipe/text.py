@@ -183,6 +183,10 @@ _DOUBLE = regex.compile(r"(.)\1+")
 _VOWELS = regex.compile(r"[aeiou]+")
 _SOFT_C = regex.compile(r"c(?=[eiy])")  # office, notice: English c before e/i/y is s
 _NASAL_BEFORE = regex.compile(r"[mn](?=[^aeiouy])")
+# Hindi drops a short a between two consonants when a vowel follows the second and
+# one precedes the first (V C a C V): the ISO letters are Latin, so a class is safe.
+_MEDIAL_SCHWA = regex.compile(r"(?<=[aeiouāīūēō][^aeiouāīūēō\s])a(?=[^aeiouāīūēōh\s][aeiouāīūēō])")
+_GLIDE_W = regex.compile(r"(?<=[aeiou])w(?=[^aeiouy]|$)")  # chowki, chowkidar: a vowel
 
 
 def roman_form(token: str) -> str:
@@ -201,6 +205,7 @@ def roman_form(token: str) -> str:
         iso = iso.replace("ś", "sh").replace("ṣ", "sh")
         if len(iso) > 2 and iso.endswith("a") and iso[-2].isalpha() and iso[-2] not in "aeiou":
             iso = iso[:-1]  # schwa deletion at the word's end: कलेक्टर -> kalektar
+        iso = _MEDIAL_SCHWA.sub("", iso)  # and inside it: सिमगा -> simga, मोहला -> mohla
         iso = unicodedata.normalize("NFD", iso.translate(_ROMAN_SIMPLE))
         return "".join(ch for ch in iso if not unicodedata.combining(ch))
     return token
@@ -219,6 +224,7 @@ def phonetic_key(token: str) -> str:
     s = roman_form(token)
     if not s or not s.isascii():
         return ""
+    s = _GLIDE_W.sub("u", s)
     s = s.replace("ph", "f").replace("sh", "s").replace("ch", "C").replace("ck", "k")
     s = s.replace("rh", "d")  # garh: the Roman spelling of ढ़, which the fold made ढ
     s = _SOFT_C.sub("s", s).replace("x", "ks").replace("q", "k").replace("c", "k")
@@ -242,7 +248,7 @@ def roman_fold(roman: str) -> str:
     are one spelling to an officer; a short word is matched on this alone,
     since its consonant skeleton says too little.
     """
-    s = roman.casefold()
+    s = _GLIDE_W.sub("u", roman.casefold()).replace("chh", "ch").replace("ou", "au")
     for a, b in _LONG_VOWELS:
         s = s.replace(a, b)
     if len(s) > 2 and s.endswith("a") and s[-2] not in "aeiou":

@@ -12,6 +12,8 @@ from scanpipe.text import (
     loose_key,
     normalise_for_search,
     phonetic_key,
+    roman_fold,
+    roman_form,
     token_spans,
     tokenise,
 )
@@ -185,3 +187,17 @@ def test_loose_key_keeps_different_words_apart(a: str, b: str) -> None:
 def test_phonetic_key_is_shared_by_roman_and_devanagari(roman: str, devanagari: str) -> None:
     assert phonetic_key(roman) == phonetic_key(normalise_for_search(devanagari))
     assert phonetic_key(roman) != phonetic_key("kal")
+
+
+@pytest.mark.parametrize(
+    ("printed", "typed"),
+    [("सिमगा", "simga"), ("मोहला", "mohla"), ("दीपका", "deepka"), ("तहसीलदार", "tahsildar")],
+)
+def test_medial_schwa_is_dropped_as_hindi_speakers_do(printed: str, typed: str) -> None:
+    assert roman_fold(roman_form(normalise_for_search(printed))) == roman_fold(typed)
+
+
+def test_a_w_after_a_vowel_is_a_vowel() -> None:
+    assert phonetic_key("chowkidar") == phonetic_key("चौकीदार")
+    assert roman_fold("chowki") == roman_fold("chouki") == roman_fold(roman_form("चौकी"))
+    assert phonetic_key("kamal") == phonetic_key("कमल")  # a schwa before the end stays

@@ -152,3 +152,32 @@ def test_clearance_below_confidential_shuts_the_section_path(world: tuple[Routin
             r.open_file("officer", fid, "view")
     finally:
         r.set_clearance("officer", "confidential")
+
+
+def test_cli_tracking_and_notes_follow_the_rule(tmp_path: Path) -> None:
+    """``file where``, ``file history`` and ``note list`` refuse like ``show`` does."""
+    from click.testing import CliRunner
+
+    from scanpipe.cli import cli
+
+    home = tmp_path / "home"
+    with Registry.open(f"sqlite:///{home / 'registry.sqlite3'}", home / "archive") as reg:
+        r = Routing(reg)
+        r.add_user("op", name="Op", designation="Operator", role="operator", section="EST")
+        r.add_user("boss", name="Boss", designation="SO", role="officer", section="EST")
+        fid = reg.register_file(
+            FileDraft(
+                file_no="9/2026-GAD", subject="गुप्त जाँच", grading=Grading.SECRET, section="EST"
+            )
+        )
+    runner = CliRunner()
+    for args in (["file", "where"], ["file", "history"], ["note", "list"]):
+        for login, allowed in (("op", False), ("boss", False)):
+            result = runner.invoke(cli, ["--home", str(home), *args, str(fid), "--as", login])
+            assert (result.exit_code == 0) is allowed, (args, login, result.output)
+            assert "गुप्त" not in result.output, (args, login)
+        shell = runner.invoke(cli, ["--home", str(home), *args, str(fid)])  # os: account
+        assert shell.exit_code == 0, (args, shell.output)
+    with Registry.open(f"sqlite:///{home / 'registry.sqlite3'}", home / "archive") as reg:
+        refused = [e for e in Routing(reg).audit_log(limit=100) if e.action == "read-refused"]
+    assert len(refused) == 6

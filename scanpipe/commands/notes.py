@@ -138,8 +138,8 @@ def note_approve(
 def note_list(ctx: click.Context, file_id: int, login: str | None) -> None:
     """The notesheet: final notes in order, then your drafts."""
     with open_routing(ctx) as r:
+        r.open_file(acting_user(login), file_id, "notes-view")  # the read rule, audited
         notes = r.notes(file_id, viewer=login)
-        r.log_access(file_id, acting_user(login), "notes-view")
     if not notes:
         out.print("No notes yet. / अभी कोई टिप्पणी नहीं।")
     for n in notes:
@@ -163,8 +163,8 @@ def note_pdf(ctx: click.Context, file_id: int, dest: str, login: str | None) -> 
     from scanpipe.routing.notesheet import write_notesheet
 
     with open_routing(ctx) as r:
+        r.open_file(acting_user(login), file_id, "notesheet-download", path=str(dest))
         pages = write_notesheet(r, file_id, dest)
-        r.log_access(file_id, acting_user(login), "notesheet-download", path=str(dest))
     out.print(f"Notesheet of file {file_id}: {dest} ({pages} pages)")
 
 

@@ -183,8 +183,8 @@ def return_(ctx: click.Context, file_id: int, remarks: str, login: str | None) -
 def where(ctx: click.Context, file_id: int, as_json: bool, login: str | None) -> None:
     """Where is the file, with whom, since when / फ़ाइल कहाँ है."""
     with open_routing(ctx) as r:
+        r.open_file(acting_user(login), file_id, "where")  # the read rule, audited
         info = r.where(file_id)
-        r.log_access(file_id, acting_user(login), "where")
     if as_json:
         click.echo(json.dumps(_where_json(info), ensure_ascii=False))
         return
@@ -255,8 +255,8 @@ def _where_json(info: WhereIs) -> dict[str, Any]:
 def history(ctx: click.Context, file_id: int, login: str | None) -> None:
     """The full movement history of a file / आवागमन इतिहास."""
     with open_routing(ctx) as r:
+        r.open_file(acting_user(login), file_id, "history")
         info = r.where(file_id)
-        r.log_access(file_id, acting_user(login), "history")
     _print_path(info)
 
 

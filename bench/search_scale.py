@@ -35,13 +35,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import text as sql_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanpipe import sample_text
+from scanpipe.errors import NotFoundError
 from scanpipe.registry import Registry
 from scanpipe.registry import vocabulary as vocabulary_table
 from scanpipe.registry.db import parse_url
+from scanpipe.registry.search_filter import SearchFilter
+from scanpipe.routing import Routing
 from scanpipe.text import normalise_for_search, roman_form, tokenise
 
 CHECKPOINTS = (100_000, 250_000, 500_000, 1_000_000)
@@ -104,16 +108,18 @@ def queries(vocab: list[str], doc_freq: dict[str, float]) -> dict[str, list[str]
 EXPANSION_ONLY = ("misread", "roman")
 
 
-def timed_search(reg: Registry, mix: dict[str, list[str]], exact: bool) -> dict[str, list[float]]:
+def timed_search(
+    reg: Registry, mix: dict[str, list[str]], exact: bool, where: SearchFilter | None = None
+) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
     for q in [w for ws in mix.values() for w in ws][:5]:
-        reg.search(q, exact=exact)  # warm the cache
+        reg.search(q, exact=exact, where=where)  # warm the cache
     for kind, qs in mix.items():
         if exact and kind in EXPANSION_ONLY:
             continue
         for q in qs:
             t = time.perf_counter()
-            reg.search(q, exact=exact)
+            reg.search(q, exact=exact, where=where)
             out.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
     return out
 
@@ -262,7 +268,34 @@ def run_backend(name: str, url: str, archive: Path, target: int, budget_s: float
     return results, stopped_early
 
 
-def requery(name: str, url: str, archive: Path, pages: int, seed: int) -> dict[str, object]:
+def share_with_reader(reg: Registry, share: float) -> SearchFilter:
+    """An officer of section BA who may read ``share`` of the files (the rest are BB's).
+
+    The read rule (registry/access.py) lets an officer read normal files of their own
+    section; every file gets a section, one in ``1/share`` of them the officer's.
+    """
+    routing = Routing(reg)
+    for login, section in (("bench.officer", "BA"), ("bench.other", "BB")):
+        try:
+            routing.get_user(login)
+        except NotFoundError:
+            routing.add_user(login, name=login, designation="SO", role="officer", section=section)
+    every = max(1, round(1 / share))
+    with reg.writing("giving files sections") as session:
+        ids = dict(session.execute(sql_text("SELECT code, id FROM sections")).all())
+        session.execute(
+            sql_text(
+                "UPDATE files SET section_id = CASE WHEN id % :n = 0 THEN :a ELSE :b END, "
+                "grading = 'normal'"
+            ),
+            {"n": every, "a": ids["BA"], "b": ids["BB"]},
+        )
+    return SearchFilter(reader=routing.reader("bench.officer"))
+
+
+def requery(
+    name: str, url: str, archive: Path, pages: int, seed: int, reader_share: float = 0.0
+) -> dict[str, object]:
     """Time the query mix again over a registry this bench built (``--requery``).
 
     The mix depends only on the seed (the first chunk's document frequencies), so a
@@ -276,14 +309,16 @@ def requery(name: str, url: str, archive: Path, pages: int, seed: int) -> dict[s
             df_counts[w] = df_counts.get(w, 0) + 1
     doc_freq = {w: c / 5000 for w, c in df_counts.items()}
     with Registry.open(url, archive) as reg:
+        where = share_with_reader(reg, reader_share) if reader_share else None
         mix = queries(vocab, doc_freq)
-        times = timed_search(reg, mix, exact=True)
-        expanded = timed_search(reg, mix, exact=False)
+        times = timed_search(reg, mix, exact=True, where=where)
+        expanded = timed_search(reg, mix, exact=False, where=where)
     every = [v for vs in times.values() for v in vs]
     every_x = [v for k, vs in expanded.items() if k not in EXPANSION_ONLY for v in vs]
     return {
         "backend": name,
         "pages": pages,
+        "reader_share": reader_share,
         "p95_ms": pct(every, 95),
         "expanded_p95_ms": pct(every_x, 95),
         **{f"expanded_p95_{k}_ms": pct(v, 95) for k, v in expanded.items()},
@@ -298,6 +333,12 @@ def main() -> None:
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--dir", type=Path, help="where the SQLite database goes (default: a tmp dir)")
     ap.add_argument(
+        "--reader-share",
+        type=float,
+        default=0.0,
+        help="with --requery: search as an officer who may read this share of the files",
+    )
+    ap.add_argument(
         "--requery",
         action="store_true",
         help="time the queries again over databases this bench built (--dir, --pg, --pages)",
@@ -307,8 +348,8 @@ def main() -> None:
     if args.requery:
         for name in args.backends.split(","):
             url = f"sqlite:///{workdir / 'registry.sqlite3'}" if name == "sqlite" else args.pg
-            row = requery(name, url, workdir / "archive", args.pages, 7)
-            print({k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()})
+            row = requery(name, url, workdir / "archive", args.pages, 7, args.reader_share)
+            print({k: round(v, 2) if isinstance(v, float) else v for k, v in row.items()})
         return
     all_rows = []
     for name in args.backends.split(","):

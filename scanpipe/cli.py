@@ -179,7 +179,12 @@ def convert(
     )
     pool = make_executor(executor, settings)
     try:
-        with progress, Registry.open(settings.db_url, settings.archive_dir) as registry:
+        with (
+            progress,
+            Registry.open(
+                settings.db_url, settings.archive_dir, hold_classified=settings.hold_classified
+            ) as registry,
+        ):
             task = progress.add_task("pages", total=count_pages(paths, settings.ocr.max_pixels))
             for o in run_convert(
                 paths, settings, registry, pool, on_page=lambda _r: progress.advance(task)

@@ -102,6 +102,10 @@ class Settings:
     jobs: int
     ocr: OcrSettings = field(default_factory=OcrSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    # Whether this deployment may hold files graded above normal. The e-Office manual
+    # keeps classified papers out of e-Office; a records room digitising for it sets
+    # ``hold_classified = false`` and the registry refuses such a grading (docs/access.md).
+    hold_classified: bool = True
 
     @property
     def archive_dir(self) -> Path:
@@ -201,13 +205,19 @@ def _inboxes(items: list[Any], path: Path) -> tuple[InboxSettings, ...]:
 
 def apply_config(settings: Settings, data: dict[str, Any], path: Path) -> Settings:
     """Settings with the file's values; the caller re-applies arguments and variables."""
-    unknown = set(data) - {"jobs", "db_url", "ocr", "watch", "inbox"}
+    unknown = set(data) - {"jobs", "db_url", "hold_classified", "ocr", "watch", "inbox"}
     if unknown:
         raise ConfigError(
             f"unknown section or setting {sorted(unknown)[0]!r}",
-            advice="top level: jobs, db_url, [ocr], [watch], [[inbox]]",
+            advice="top level: jobs, db_url, hold_classified, [ocr], [watch], [[inbox]]",
             path=path,
         )
+    if "hold_classified" in data:
+        if not isinstance(data["hold_classified"], bool):
+            raise ConfigError(
+                "hold_classified must be true or false", advice="hold_classified = false", path=path
+            )
+        settings = replace(settings, hold_classified=data["hold_classified"])
     if "jobs" in data:
         if not isinstance(data["jobs"], int) or data["jobs"] < 1:
             raise ConfigError("jobs must be a whole number ≥ 1", advice="jobs = 2", path=path)

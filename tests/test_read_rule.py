@@ -181,3 +181,25 @@ def test_cli_tracking_and_notes_follow_the_rule(tmp_path: Path) -> None:
     with Registry.open(f"sqlite:///{home / 'registry.sqlite3'}", home / "archive") as reg:
         refused = [e for e in Routing(reg).audit_log(limit=100) if e.action == "read-refused"]
     assert len(refused) == 6
+
+
+def test_a_deployment_may_refuse_classified_files(tmp_path: Path) -> None:
+    """``hold_classified = false``: no grading above normal enters, by any path."""
+    from scanpipe.eoffice.terms import RecordError
+    from scanpipe.settings import load_settings
+
+    (tmp_path / "scanpipe.toml").write_text("hold_classified = false\n", encoding="utf-8")
+    settings = load_settings(tmp_path)
+    assert settings.hold_classified is False
+    with Registry.open(
+        settings.db_url, settings.archive_dir, hold_classified=settings.hold_classified
+    ) as reg:
+        with pytest.raises(RecordError, match="may not hold secret files"):
+            reg.register_file(FileDraft(file_no="1/2026-GAD", grading=Grading.SECRET))
+        fid = reg.register_file(FileDraft(file_no="2/2026-GAD"))
+        with pytest.raises(RecordError, match="may not hold confidential files"):
+            reg.edit_file(fid, {"grading": "confidential"})
+        assert reg.get_record(fid).grading == Grading.NORMAL.value
+    with Registry.open(settings.db_url, settings.archive_dir) as reg:  # the default holds them
+        reg.edit_file(fid, {"grading": "confidential"})
+        assert reg.get_record(fid).grading == Grading.CONFIDENTIAL.value

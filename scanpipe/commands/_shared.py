@@ -50,7 +50,9 @@ def open_registry(ctx: click.Context) -> Registry:
     from scanpipe.registry.store import Registry
 
     settings = settings_of(ctx)
-    return Registry.open(settings.db_url, settings.archive_dir)
+    return Registry.open(
+        settings.db_url, settings.archive_dir, hold_classified=settings.hold_classified
+    )
 
 
 @contextlib.contextmanager

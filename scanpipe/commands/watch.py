@@ -73,7 +73,9 @@ def _runner(settings: Settings, executor: str = "local") -> Iterator[object]:
     from scanpipe.hotfolder.runner import Runner
     from scanpipe.registry.store import Registry
 
-    with Registry.open(settings.db_url, settings.archive_dir) as registry:
+    with Registry.open(
+        settings.db_url, settings.archive_dir, hold_classified=settings.hold_classified
+    ) as registry:
         runner = Runner(
             settings, registry, lambda: make_executor(executor, settings), Journal(settings.home)
         )
@@ -188,7 +190,9 @@ def _audited(settings: Settings) -> Iterator[Registry]:
     """The registry that intake decisions are audited in (``hotfolder.review`` writes it)."""
     from scanpipe.registry.store import Registry
 
-    with Registry.open(settings.db_url, settings.archive_dir) as registry:
+    with Registry.open(
+        settings.db_url, settings.archive_dir, hold_classified=settings.hold_classified
+    ) as registry:
         yield registry
 
 

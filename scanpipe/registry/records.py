@@ -196,7 +196,14 @@ def set_fields(session: Session, row: FileRow, changes: Mapping[str, Any]) -> No
     if "file_state" in changes:
         row.file_state = parse_choice(FileState, str(changes["file_state"]), "file status").value
     if "grading" in changes:
-        row.grading = parse_choice(Grading, str(changes["grading"]), "security grading").value
+        grading = parse_choice(Grading, str(changes["grading"]), "security grading")
+        if grading is not Grading.NORMAL and not session.info.get("hold_classified", True):
+            raise RecordError(
+                f"this deployment may not hold {grading.value} files",
+                advice="keep classified papers out of the registry, as the e-Office manual "
+                "does; or set hold_classified = true in scanpipe.toml (docs/access.md)",
+            )
+        row.grading = grading.value
     if "category" in changes:
         value = changes["category"]
         category = parse_choice(Category, str(value), "record category") if value else None

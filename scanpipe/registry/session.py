@@ -27,6 +27,7 @@ class Transactions:
     def __init__(self, engine: Engine, search: SearchBackend) -> None:
         self._engine = engine
         self._search = search
+        self.hold_classified = True  # Registry.open(hold_classified=False) refuses gradings
 
     @property
     def search_backend(self) -> SearchBackend:
@@ -48,5 +49,6 @@ class Transactions:
         """
         with db_errors(action), Session(self._engine) as session:
             session.connection(execution_options={BEGIN_MODE: "IMMEDIATE"})
+            session.info["hold_classified"] = self.hold_classified  # records.set_fields
             yield session
             session.commit()

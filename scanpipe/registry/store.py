@@ -138,7 +138,7 @@ class Registry(EOfficeRegistry):
         self.archive_dir = archive_dir
 
     @classmethod
-    def open(cls, db_url: str, archive_dir: Path) -> Registry:
+    def open(cls, db_url: str, archive_dir: Path, *, hold_classified: bool = True) -> Registry:
         """Create missing directories, connect and migrate the schema to the newest version."""
         archive_dir = Path(archive_dir).absolute()
         url = parse_url(db_url)
@@ -164,7 +164,9 @@ class Registry(EOfficeRegistry):
         except BaseException:
             engine.dispose()
             raise
-        return cls(engine, archive_dir, search)
+        registry = cls(engine, archive_dir, search)
+        registry.hold_classified = hold_classified
+        return registry
 
     def close(self) -> None:
         self._engine.dispose()

@@ -51,7 +51,9 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = registry is None
-        reg = registry or Registry.open(settings.db_url, settings.archive_dir)
+        reg = registry or Registry.open(
+            settings.db_url, settings.archive_dir, hold_classified=settings.hold_classified
+        )
         app.state.registry = reg
         app.state.routing = Routing(reg)
         try:

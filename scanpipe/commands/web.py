@@ -52,4 +52,48 @@ def serve(
     )
 
 
-COMMANDS = [serve]
+@click.group(name="token")
+def token_group() -> None:
+    """API tokens for /api/v1 (docs/web.md): made, listed and revoked here."""
+
+
+@token_group.command(name="create")
+@click.argument("login")
+@click.option("--name", default="token", show_default=True, help="What the token is for.")
+@click.pass_context
+def token_create(ctx: click.Context, login: str, name: str) -> None:
+    """Make a token for LOGIN; it is shown once and kept only as a hash."""
+    from scanpipe.commands._shared import open_routing
+
+    with open_routing(ctx) as r:
+        info, token = r.create_token(login, name)
+    click.echo(f"Token {info.id} for {info.login} ({info.name}); keep it safe, it is shown once:")
+    click.echo(token)
+
+
+@token_group.command(name="list")
+@click.option("--user", "login", help="One user's tokens.")
+@click.pass_context
+def token_list(ctx: click.Context, login: str | None) -> None:
+    """Every token: id, user, name, made, revoked."""
+    from scanpipe.commands._shared import open_routing
+
+    with open_routing(ctx) as r:
+        for t in r.list_tokens(login):
+            revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+            click.echo(f"{t.id}\t{t.login}\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}\t{revoked}")
+
+
+@token_group.command(name="revoke")
+@click.argument("token_id", type=click.IntRange(1))
+@click.pass_context
+def token_revoke(ctx: click.Context, token_id: int) -> None:
+    """Revoke a token at once, on every server process."""
+    from scanpipe.commands._shared import open_routing
+
+    with open_routing(ctx) as r:
+        info = r.revoke_token(token_id)
+    click.echo(f"Token {info.id} of {info.login} is revoked.")
+
+
+COMMANDS = [serve, token_group]

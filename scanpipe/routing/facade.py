@@ -18,6 +18,7 @@ from scanpipe.routing.moves import Moves
 from scanpipe.routing.notes import Notes
 from scanpipe.routing.readers import Readers
 from scanpipe.routing.signin import Limits, SignIns
+from scanpipe.routing.tokens import Tokens
 from scanpipe.routing.tracking import Tracking
 from scanpipe.routing.users import Users
 
@@ -34,11 +35,16 @@ class Routing:
         self.notebook = Notes(self.desk)
         self.tracking = Tracking(self.desk)
         self.readers = Readers(self.desk)
+        self.tokens = Tokens(self.desk)
         # Bound methods as attributes: typed like the services' own, with their docstrings.
         self.add_user = self.users.add_user
         self.edit_user = self.users.edit_user
         self.get_user = self.users.get_user
         self.end_sessions = self.users.end_sessions
+        self.create_token = self.tokens.create_token
+        self.revoke_token = self.tokens.revoke_token
+        self.list_tokens = self.tokens.list_tokens
+        self.token_user = self.tokens.token_user
         self.password_hash = self.users.password_hash
         self.list_users = self.users.list_users
         self.send = self.moves.send

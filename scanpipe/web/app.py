@@ -117,6 +117,7 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from scanpipe.web import (
+        api_routes,
         auth_routes,
         dashboard_routes,
         file_routes,
@@ -124,7 +125,14 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
         search_routes,
     )
 
-    for module in (auth_routes, search_routes, file_routes, review_routes, dashboard_routes):
+    for module in (
+        auth_routes,
+        search_routes,
+        file_routes,
+        review_routes,
+        dashboard_routes,
+        api_routes,
+    ):
         app.include_router(module.router)
     return app
 

@@ -15,13 +15,14 @@ from typing import Annotated, Any, Final
 
 from fastapi import Form, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from scanpipe.errors import ExitCode, NotFoundError, ScanpipeError, SearchQueryError
 from scanpipe.routing import RuleError
 from scanpipe.routing.signin import SignInDelayed
+from scanpipe.routing.tokens import TokenRefused
 from scanpipe.web.i18n import LANGS, flash_text, label
 from scanpipe.web.security import (
     CsrfError,
@@ -94,6 +95,8 @@ def _status(exc: ScanpipeError) -> HTTPStatus:
         return HTTPStatus.FORBIDDEN if exc.rule == "role" else HTTPStatus.CONFLICT
     if isinstance(exc, Forbidden | CsrfError):
         return HTTPStatus.FORBIDDEN
+    if isinstance(exc, TokenRefused):
+        return HTTPStatus.UNAUTHORIZED
     if isinstance(exc, SignInDelayed):
         return HTTPStatus.TOO_MANY_REQUESTS
     if isinstance(exc, NotFoundError):
@@ -118,6 +121,8 @@ def error_page(request: Request, exc: Exception) -> Response:
         status, message, advice = exc.status_code, str(exc.detail), ""
     else:  # pragma: no cover - a bug; uvicorn logs the traceback
         raise exc
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, "advice": advice}, status_code=int(status))
     key = TITLE_KEYS.get(status, "error")
     return render(
         request,

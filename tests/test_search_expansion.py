@@ -42,6 +42,8 @@ PAGES: dict[str, str] = {
     "misread_nukta": "काम के तरीक्रे",  # क़ read as क्र: one stretch of two letters
     "inflected": "प्रभावी कदम",
     "daughter": "बेटी का विवाह",
+    "sorrow_colon": "उन्हें दु:ख हुआ",  # visarga printed (or read) as a colon
+    "sorrow_visarga": "गहरा दुःख व्यक्त",
     "english": "Meeting of the Tahsil office",
     "number_a": "क्रमांक 1234/2023",
     "number_b": "क्रमांक 1235/2024",
@@ -150,6 +152,13 @@ def test_misreadings_apply_the_learned_stretches() -> None:
     assert "तरीक्रे" in misreadings("तरीके")
     assert edit_cost("तरीके", "तरीक्रे") == CHEAP_EDIT
     assert edit_cost("तरीके", "तरीखे") == 1.0
+
+
+def test_visarga_and_colon_find_each_other(variants: tuple[Registry, dict[int, str]]) -> None:
+    assert set(found(variants, "दुःख")) == {"sorrow_colon", "sorrow_visarga"}
+    assert set(found(variants, "दु:ख")) == {"sorrow_colon", "sorrow_visarga"}
+    reg, labels = variants
+    assert [labels[h.file_id] for h in reg.search("दुःख", exact=True)] == ["sorrow_visarga"]
 
 
 def test_numbers_stay_exact(variants: tuple[Registry, dict[int, str]]) -> None:

@@ -193,6 +193,8 @@ def expand(
                 add((w.word,), Kind.VARIANT)
         for w in vocabulary.same_loose(conn, loose_key(word), MAX_ALTERNATIVES):
             add((w.word,), Kind.VARIANT)
+    for phrase in _visarga_forms(typed):
+        add(phrase, Kind.VARIANT)
     for linked in sorted(glossary.linked(typed)):
         add(linked, Kind.GLOSSARY)
     if len(typed) == 1 and not any(ch.isdigit() for ch in typed[0]):
@@ -205,6 +207,27 @@ def expand(
     ranked = sorted(found.items(), key=lambda item: item[1])  # stable: kind, then found order
     present = _indexed(conn, [p for p, _ in ranked])
     return Term(typed, tuple(Alternative(p, k) for p, k in ranked if present(p)))
+
+
+VISARGA = "\u0903"
+
+
+def _visarga_forms(typed: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """दुःख and दु:ख: a visarga inside a word is often printed, typed or read as a colon.
+
+    A colon splits the word into two tokens, so each form is tried as the other:
+    the word as the phrase of its halves, and two Devanagari halves joined by a
+    visarga. A phrase matches only the halves side by side, so नाम:राम written
+    without a space is not mistaken for one word unless some page holds it so.
+    """
+    forms: list[tuple[str, ...]] = []
+    if len(typed) == 1 and VISARGA in typed[0][1:-1]:
+        halves = tuple(h for h in typed[0].split(VISARGA) if h)
+        if len(halves) > 1:
+            forms.append(halves)
+    if len(typed) == 2 and all(is_devanagari(t) for t in typed):
+        forms.append((typed[0] + VISARGA + typed[1],))
+    return forms
 
 
 def _indexed(conn: Connection, phrases: list[tuple[str, ...]]):

@@ -1,4 +1,4 @@
-"""The JSON API, ``/api/v1``: search, file facts, page text, where-is, movements and notes.
+"""The JSON API, ``/api/v1``: search, file facts, page text and images, where-is, notes.
 
 Every call carries ``Authorization: Bearer TOKEN`` (``scanpipe token create``)
 and answers with that user's rights under the one read rule, exactly as the
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.routing import UserInfo
+from scanpipe.web.file_routes import check_image_read
+from scanpipe.web.images import page_image
 from scanpipe.web.pages import PageNumber, RecordId
 from scanpipe.web.security import Access
 
@@ -102,6 +105,21 @@ def page_text(
     state = request.app.state
     state.routing.open_file(user.login, file_id, "page-text", page=number, via="api")
     return {"file_id": file_id, "page": number, "text": state.registry.page_text(file_id, number)}
+
+
+@router.get("/files/{file_id}/pages/{number}/{size}.png", response_class=FileResponse)
+def page_png(
+    request: Request,
+    file_id: RecordId,
+    number: PageNumber,
+    size: Annotated[str, Path(pattern="^(thumb|view)$")],
+    user: User,
+) -> FileResponse:
+    """The page image the file page shows (``thumb`` 160 px, ``view`` 900 px), never cached."""
+    state = request.app.state
+    check_image_read(state, user.login, file_id, number, size)  # the rule, audited once
+    path = page_image(state.registry, state.settings.home / "cache", file_id, number, size)
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
 @router.get("/files/{file_id}/where")

@@ -53,6 +53,9 @@ def test_a_token_reads_what_its_user_may(server: Server, tokens: dict[str, str])
         roman = api.get("/api/v1/search", params={"q": "kalektar"}).json()["hits"]
         assert fid in {h["file_id"] for h in roman}  # the same expansion as the pages
         assert api.get(f"/api/v1/files/{fid}/where").json()["file_id"] == fid
+        image = api.get(f"/api/v1/files/{fid}/pages/1/thumb.png")
+        assert image.status_code == 200 and image.content[:4] == b"\x89PNG"
+        assert image.headers["cache-control"] == "no-store"
         assert "notes" in api.get(f"/api/v1/files/{fid}/notes").json()
         assert api.get("/api/v1/files/0").status_code == 400
         assert api.get(f"/api/v1/files/{2**63}").status_code == 400
@@ -68,7 +71,7 @@ def test_the_read_rule_holds_for_tokens(server: Server, tokens: dict[str, str]) 
     try:
         for login in ("o.verma", "a.khan", "op.das"):  # secret: need to know only
             with _api(server, tokens[login]) as api:
-                for path in ("", "/pages/1/text", "/where", "/notes"):
+                for path in ("", "/pages/1/text", "/pages/1/view.png", "/where", "/notes"):
                     response = api.get(f"/api/v1/files/{fid}{path}")
                     assert response.status_code == 404, (login, path)
                     assert "कलेक्टर" not in response.text

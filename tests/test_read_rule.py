@@ -97,9 +97,20 @@ def test_readable_agrees_with_the_table(world: tuple[Routing, dict], role: str) 
 def test_search_filters_by_the_rule_before_ranking(tmp_path: Path) -> None:
     """Scanned pages of graded files: a reader's search shows only what they may read,
     even when the hidden files rank first."""
+    _search_under_the_rule(f"sqlite:///{tmp_path / 'r.db'}", tmp_path)
+
+
+def test_search_filters_by_the_rule_on_postgresql(tmp_path: Path) -> None:
+    from servers import pg_database
+
+    with pg_database() as url:
+        _search_under_the_rule(url, tmp_path)
+
+
+def _search_under_the_rule(url: str, tmp_path: Path) -> None:
     from test_search_expansion import _add
 
-    with Registry.open(f"sqlite:///{tmp_path / 'r.db'}", tmp_path / "archive") as reg:
+    with Registry.open(url, tmp_path / "archive") as reg:
         r = Routing(reg)
         r.add_user("so", name="SO", designation="SO", role="officer", section="EST")
         r.add_user("op", name="Op", designation="Op", role="operator", section="EST")

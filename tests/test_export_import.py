@@ -172,7 +172,28 @@ def test_classified_files_never_leave_through_the_export(reg: Registry, tmp_path
     ((skipped_id, why),) = report.skipped
     assert skipped_id == fid and "classified (secret)" in why and "e-Office" in why
     reg.edit_file(fid, {"grading": "normal"})  # declassified: it goes
-    assert len(export_nic([reg.get_record(fid)], out).folders) == 1
+    report = export_nic([reg.get_record(fid)], out)
+    assert len(report.folders) == 1 and report.exported == [fid]
+
+
+def test_an_export_is_audited_file_by_file(reg: Registry, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from scanpipe.registry.routing_models import AuditRow
+    from scanpipe.registry.nic import audit_export
+
+    sent = scan(reg, tmp_path, "a", NOTE, "अनुमोदनार्थ प्रस्तुत।", LETTER_IN, LETTER_OUT)
+    kept = scan(reg, tmp_path, "b", NOTE, "गोपनीय टीप।", LETTER_IN, LETTER_OUT)
+    reg.edit_file(sent, {"office": "COLL-MUNGELI"})
+    reg.edit_file(kept, {"office": "COLL-MUNGELI", "grading": "confidential"})
+    report = export_nic([reg.get_record(sent), reg.get_record(kept)], tmp_path / "nic")
+    with reg.writing("auditing") as session:
+        audit_export(session, report, "os:clerk")
+    with reg.reading("checking") as session:
+        rows = session.execute(
+            select(AuditRow.action, AuditRow.file_id).where(AuditRow.action.like("export%"))
+        ).all()
+    assert sorted(rows) == [("export", sent), ("export-skipped", kept)]
 
 
 # -- the commands, as an operator runs them ---------------------------------------------------

@@ -388,11 +388,13 @@ def import_register_cmd(ctx: click.Context, csv_path: Path) -> None:
 @click.pass_context
 def export_cmd(ctx: click.Context, nic_dir: Path) -> None:
     """Export digitised files for e-Office migration, with a manifest."""
-    from scanpipe.registry.nic import export_nic
+    from scanpipe.registry.nic import audit_export, export_nic
 
     with open_registry(ctx) as registry:
         records = [registry.get_record(r.id) for r in registry.list_records(limit=1_000_000)]
-    report = export_nic(records, nic_dir)
+        report = export_nic(records, nic_dir)
+        with registry.writing("auditing the export") as session:
+            audit_export(session, report, None)  # the shell account that ran it
     out.print(
         f"[green]{len(report.folders)} folders[/], {report.documents} documents; "
         f"manifest: {report.manifest}"

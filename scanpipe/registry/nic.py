@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 import regex
+from sqlalchemy.orm import Session
 
 from scanpipe.eoffice.fileno import (
     NIC_OK,
@@ -29,6 +30,7 @@ from scanpipe.eoffice.fileno import (
 )
 from scanpipe.eoffice.terms import FileState, Grading, Nature, PartKind
 from scanpipe.errors import RegistryError
+from scanpipe.registry import audit
 from scanpipe.registry.eoffice_models import DocumentInfo, FileRecord
 from scanpipe.text import normalise_for_search
 
@@ -134,6 +136,7 @@ class ExportReport:
     folders: list[Path] = field(default_factory=list)
     documents: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (file id, why)
+    exported: list[int] = field(default_factory=list)  # file ids written out
 
     @property
     def manifest(self) -> Path:
@@ -256,6 +259,7 @@ def export_nic(records: list[FileRecord], out_dir: Path) -> ExportReport:
             shutil.rmtree(final)
         tmp.rename(final)
         report.folders.append(final)
+        report.exported.extend(rec.id for rec in recs)
         report.documents += len(rows)
         manifest.extend(rows)
     with report.manifest.open("w", encoding="utf-8-sig", newline="") as fh:
@@ -292,3 +296,11 @@ def _not_exportable(rec: FileRecord) -> str:
     except FileNumberError as exc:
         return f"file number not usable by NIC: {exc.reason}"
     return ""
+
+
+def audit_export(session: Session, report: ExportReport, login: str | None) -> None:
+    """One audit line per file that left, and per file held back with why (an export is a read)."""
+    for file_id in report.exported:
+        audit.write(session, "export", file_id, login=login, detail={"to": str(report.out_dir)})
+    for file_id, why in report.skipped:
+        audit.write(session, "export-skipped", file_id, login=login, detail={"why": why})

@@ -179,8 +179,8 @@ def test_classified_files_never_leave_through_the_export(reg: Registry, tmp_path
 def test_an_export_is_audited_file_by_file(reg: Registry, tmp_path: Path) -> None:
     from sqlalchemy import select
 
-    from scanpipe.registry.routing_models import AuditRow
     from scanpipe.registry.nic import audit_export
+    from scanpipe.registry.routing_models import AuditRow
 
     sent = scan(reg, tmp_path, "a", NOTE, "अनुमोदनार्थ प्रस्तुत।", LETTER_IN, LETTER_OUT)
     kept = scan(reg, tmp_path, "b", NOTE, "गोपनीय टीप।", LETTER_IN, LETTER_OUT)

@@ -27,11 +27,20 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient
-from search_scale import CHUNK, SqliteLoader, page_texts, pct, queries, vocabulary
+from search_scale import (
+    CHUNK,
+    SqliteLoader,
+    page_texts,
+    pct,
+    queries,
+    share_with_reader,
+    vocabulary,
+)
 
 from scanpipe.registry import Registry
 from scanpipe.registry import vocabulary as vocabulary_table
 from scanpipe.registry.db import parse_url
+from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.routing import Routing
 from scanpipe.settings import load_settings
 from scanpipe.web import WebConfig, create_app
@@ -67,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reader-share",
+        type=float,
+        default=0.0,
+        help="sign in as an officer who may read this share of the files (the read rule)",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="scanpipe-bench-web-") as tmp:
         home = Path(tmp) / "home"
@@ -75,39 +90,51 @@ def main(argv: list[str] | None = None) -> int:
         print(f"built {args.pages:,} pages in {time.perf_counter() - started:.0f} s")
         settings = load_settings(home)
         with Registry.open(settings.db_url, settings.archive_dir) as registry:
-            Routing(registry).add_user(
-                "bench", name="Bench", designation="Admin", role="admin", password=PASSWORD
-            )
+            where = None
+            if args.reader_share:
+                where = share_with_reader(registry, args.reader_share)  # bench.officer
+                Routing(registry).edit_user("bench.officer", password=PASSWORD)
+                user = "bench.officer"
+            else:
+                Routing(registry).add_user(
+                    "bench", name="Bench", designation="Admin", role="admin", password=PASSWORD
+                )
+                user = "bench"
             app = create_app(settings, WebConfig(secret_key="b" * 64), registry=registry)
             with TestClient(app, base_url="https://testserver", follow_redirects=False) as web:
                 login = web.get("/login").text
                 token = login.split('name="csrf" value="')[1].split('"')[0]
                 signed = web.post(
-                    "/login", data={"login": "bench", "password": PASSWORD, "csrf": token}
+                    "/login", data={"login": user, "password": PASSWORD, "csrf": token}
                 )
                 assert signed.status_code == 303, signed.text
-                rows = run(registry, web, mix)
+                rows = run(registry, web, mix, where)
+    if args.reader_share:
+        print(f"signed in as an officer who may read {args.reader_share:.0%} of the files")
     print_table(rows, args.pages)
     return 0
 
 
-def run(registry: Registry, web: TestClient, mix: dict[str, list[str]]) -> dict[str, tuple]:
+def run(
+    registry: Registry, web: TestClient, mix: dict[str, list[str]], where: SearchFilter | None
+) -> dict[str, tuple]:
+    """The anchor is ``Registry.search`` with the same filter the page applies."""
     everything = [q for qs in mix.values() for q in qs]
     for q in everything[:5]:  # warm caches, templates and the page cache
-        registry.search(q)
+        registry.search(q, where=where)
         web.get("/search", params={"q": q})
     rows: dict[str, tuple[list[float], list[float]]] = {}
     for kind, qs in mix.items():
         bare, page = rows.setdefault(kind, ([], []))
         for q in qs:
             t = time.perf_counter()
-            registry.search(q)
+            registry.search(q, where=where)
             bare.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
             response = web.get("/search", params={"q": q})
             page.append((time.perf_counter() - t) * 1000)
             assert response.status_code == 200, (q, response.status_code)
-            if " " not in q:  # a phrase may be on no page; a word from the pages is on some
+            if " " not in q and where is None:  # a word from the pages is on some page
                 assert 'li class="card hit"' in response.text, q
     every_bare = [v for b, _ in rows.values() for v in b]
     every_page = [v for _, p in rows.values() for v in p]

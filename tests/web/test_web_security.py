@@ -345,6 +345,10 @@ def test_ending_a_session_voids_copied_cookies_on_every_process(
         "sign-out": None,
         "password change": lambda r: r.edit_user(login, password=webdata.PASSWORD),
         "sign out everywhere": lambda r: r.end_sessions(login),
+        "deactivation": lambda r: (
+            r.edit_user(login, active=False),
+            r.edit_user(login, active=True),  # back at once: the old cookie stays dead
+        ),
     }
     for how, end in ends.items():
         with _client(server) as client:

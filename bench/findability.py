@@ -32,7 +32,6 @@ and searches every Roman spelling (and English glossary term) of each entry.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import random
 import statistics
@@ -67,13 +66,13 @@ from findability_pages import (
     stress_pages,
     timed_search,
 )
-from findability_roman import print_roman, roman_queries
-from rich.table import Table
+from findability_report import print_roman, print_sets
+from findability_roman import roman_queries
 from runners import REPO, warn_if_busy
-from scoring import fmt_pct, fmt_ratio
 
-import scanpipe.text as sptext
-from scanpipe.text import tokenise
+from scanpipe.eoffice.glossary import Glossary
+from scanpipe.eoffice.glossary import load as load_glossary
+from scanpipe.text import loose_key, tokenise
 
 WORDS_PER_PAGE = 12
 MAX_DF_SHARE = 0.20
@@ -83,15 +82,10 @@ DEVA_MIN, LATIN_MIN = 4, 5
 # ------------------------------------------------------------------ the queries
 
 
-def loose_key_fn():
-    return getattr(sptext, "loose_key", None)
-
-
 def prepare_truth(pages: list[Page]) -> None:
-    lk = loose_key_fn()
     for p in pages:
         p.gt_tokens = set(search_tokens(p.gt))
-        p.gt_loose = {lk(t) for t in p.gt_tokens} if lk else set()
+        p.gt_loose = {loose_key(t) for t in p.gt_tokens}
 
 
 def draw_words(pages: list[Page], seed: int) -> list[tuple[Page, str]]:
@@ -119,22 +113,14 @@ def draw_words(pages: list[Page], seed: int) -> list[tuple[Page, str]]:
     return queries
 
 
-def modes(registry: Registry) -> list[tuple[str, dict[str, Any]]]:
-    """[(label, search kwargs)]: exact first (the anchor), then default if they differ."""
-    params = inspect.signature(registry.search).parameters
-    if "exact" in params:
-        return [("exact", {"exact": True}), ("default", {})]
-    return [("exact", {})]
+MODES: list[tuple[str, dict[str, Any]]] = [("exact", {"exact": True}), ("default", {})]
+"""Exact search first (the anchor), then the default, expanded search."""
 
 
 @cache
-def glossary():
+def glossary() -> Glossary:
     """The shipped glossary: a linked word (दफ़्तर, office) is an accepted variant."""
-    try:
-        from scanpipe.eoffice.glossary import load
-    except ImportError:
-        return None
-    return load()
+    return load_glossary()
 
 
 def hit_relevant(page: Page | None, query_tokens: list[str]) -> bool:
@@ -142,19 +128,10 @@ def hit_relevant(page: Page | None, query_tokens: list[str]) -> bool:
     link of the whole query (the accepted variants)."""
     if page is None:
         return False
-    gl = glossary()
-    if gl is not None:
-        for linked in gl.linked(tuple(query_tokens)):
-            if all(t in page.gt_tokens for t in linked):
-                return True
-    lk = loose_key_fn()
-    for t in query_tokens:
-        if t in page.gt_tokens:
-            continue
-        if lk and lk(t) in page.gt_loose:
-            continue
-        return False
-    return True
+    for linked in glossary().linked(tuple(query_tokens)):
+        if all(t in page.gt_tokens for t in linked):
+            return True
+    return all(t in page.gt_tokens or loose_key(t) in page.gt_loose for t in query_tokens)
 
 
 def run_queries(
@@ -213,60 +190,6 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "misses_on_lost_pages": raw["lost_page"],
         "misses": raw["misses"],
     }
-
-
-# ------------------------------------------------------------------ report
-
-
-def print_sets(results: dict[str, dict[str, dict[str, Any]]], sets: list[str]) -> None:
-    labels = list(results)
-    table = Table(title="findability: a printed word finds its page in the top 20")
-    table.add_column("set")
-    table.add_column("pages", justify="right")
-    table.add_column("words", justify="right")
-    table.add_column("ceiling", justify="right")
-    for label in labels:
-        table.add_column(f"found ({label})", justify="right")
-        table.add_column(f"gap closed ({label})", justify="right")
-        table.add_column(f"precision ({label})", justify="right")
-        table.add_column(f"ms med/p95 ({label})", justify="right")
-    for s in sets:
-        first = results[labels[0]].get(s)
-        if not first:
-            continue
-        row = [s, str(first["pages"]), str(first["words"]), fmt_pct(first["ceiling"])]
-        for label in labels:
-            r = results[label][s]
-            row += [
-                fmt_pct(r["found"]),
-                fmt_pct(r["gap_closed"]),
-                "–" if r["precision"] is None else f"{r['precision']:.3f}",
-                f"{r['median_ms']:.1f} / {r['p95_ms']:.1f}",
-            ]
-        table.add_row(*row)
-    console.print(table)
-    if len(labels) > 1:
-        anchor = labels[0]
-        ratio = Table(title=f"ratios to the anchor ({anchor} search, same run)")
-        ratio.add_column("set")
-        for label in labels[1:]:
-            for col in ("found", "precision", "median ms", "p95 ms"):
-                ratio.add_column(f"{col} ({label})", justify="right")
-        for s in sets:
-            a = results[anchor].get(s)
-            if not a:
-                continue
-            row = [s]
-            for label in labels[1:]:
-                r = results[label][s]
-                row += [
-                    fmt_ratio(r["found"], a["found"]),
-                    fmt_ratio(r["precision"], a["precision"]),
-                    fmt_ratio(r["median_ms"], a["median_ms"]),
-                    fmt_ratio(r["p95_ms"], a["p95_ms"]),
-                ]
-            ratio.add_row(*row)
-        console.print(ratio)
 
 
 # ------------------------------------------------------------------ main
@@ -342,13 +265,12 @@ def main(argv: list[str] | None = None) -> int:
             register(registry, pages, home / "sources")
             console.print(
                 f"registered {len(pages)} files in {time.perf_counter() - start:.1f} s "
-                f"({db_url.split(':', 1)[0]}); loose_key: "
-                f"{'yes' if loose_key_fn() else 'no'}"
+                f"({db_url.split(':', 1)[0]})"
             )
             queries = draw_words([p for p in pages if p.set != "roman"], args.seed)
             results: dict[str, dict[str, dict[str, Any]]] = {}
             roman: dict[str, dict[str, Any]] = {}
-            for label, kwargs in modes(registry):
+            for label, kwargs in MODES:
                 raw = run_queries(registry, pages, queries, kwargs)
                 results[label] = {}
                 for s in sets:
@@ -379,7 +301,6 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         "args": {k: str(v) for k, v in vars(args).items()},
         "registry": (args.db_url or "sqlite").split(":", 1)[0],
-        "loose_key": bool(loose_key_fn()),
         "modes": list(results) or list(roman),
         "anchor": "exact",
         "sets": results,

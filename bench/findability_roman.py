@@ -10,13 +10,10 @@ from findability_pages import (
     Page,
     Registry,
     RomanEntry,
-    console,
     p95,
     search_tokens,
     timed_search,
 )
-from rich.table import Table
-from scoring import fmt_pct
 
 
 def roman_queries(
@@ -78,24 +75,3 @@ def _has_phrase(text: str, target: list[str]) -> bool:
     toks = search_tokens(text)
     n = len(target)
     return any(toks[i : i + n] == target for i in range(len(toks) - n + 1))
-
-
-def print_roman(results: dict[str, dict[str, Any]]) -> None:
-    labels = list(results)
-    table = Table(title="Roman-script list: a spelling finds a page printed with its word (top 20)")
-    table.add_column("queries")
-    table.add_column("n", justify="right")
-    for label in labels:
-        table.add_column(f"found ({label})", justify="right")
-        table.add_column(f"precision ({label})", justify="right")
-        table.add_column(f"ms med/p95 ({label})", justify="right")
-    keys = sorted(results[labels[0]]["summary"], key=lambda k: (":" in k, k))
-    for k in keys:
-        first = results[labels[0]]["summary"][k]
-        row = [k, str(first["queries"])]
-        for label in labels:
-            r = results[label]["summary"][k]
-            precision = "–" if r["precision"] is None else f"{r['precision']:.3f}"
-            row += [fmt_pct(r["found"]), precision, f"{r['median_ms']:.1f} / {r['p95_ms']:.1f}"]
-        table.add_row(*row)
-    console.print(table)

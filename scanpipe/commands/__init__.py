@@ -12,7 +12,8 @@ import importlib
 import click
 
 MODULES = (
-    "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list, import, export
+    "scanpipe.commands.files",  # e-Office registry: file register/show/edit/list
+    "scanpipe.commands.exchange",  # import-register (CSV), export --nic
     "scanpipe.commands.scans",  # scanned files: search, text, list, file pages
     "scanpipe.commands.watch",  # hot folders: watch, intake, status
     "scanpipe.commands.sheets",  # QR cover, part and separator sheets

@@ -30,13 +30,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from scanpipe.eoffice.glossary import GLOSSARY_FILE
-from scanpipe.eoffice.glossary import load as load_glossary
 from scanpipe.errors import NotFoundError, OutOfSpaceError, RegistryError
 from scanpipe.model import Classification, FileMetadata, FileSource, PageResult, PageStatus
 from scanpipe.registry.db import BEGIN_MODE, make_engine, migrate, parse_url, sqlite_path
 from scanpipe.registry.db import db_errors as _db_errors
 from scanpipe.registry.eoffice_store import EOfficeRegistry
-from scanpipe.registry.expansion import Kind
 from scanpipe.registry.models import (
     FILE_STATUS_REGISTERED,
     FileInfo,
@@ -46,12 +44,9 @@ from scanpipe.registry.models import (
     RegistryStats,
 )
 from scanpipe.registry.records import link_by_file_no, next_computer_no
-from scanpipe.registry.search import Hit, SearchBackend
-from scanpipe.registry.search_filter import SearchFilter
-from scanpipe.registry.search_sqlite import SqliteFtsSearch
-from scanpipe.registry.search_tiers import terms_of
+from scanpipe.registry.search import SearchBackend
+from scanpipe.registry.searching import Searching, make_search_backend
 from scanpipe.registry.structure import apply_classification, apply_metadata
-from scanpipe.registry.suggest import suggestions
 from scanpipe.text import clean_ocr_text
 
 #: Staged artefact key -> files column. The key is also the archive file's suffix.
@@ -126,7 +121,7 @@ def _place(src: Path, dest: Path) -> None:
     _fsync_dir(dest.parent)
 
 
-class Registry(EOfficeRegistry):
+class Registry(EOfficeRegistry, Searching):
     """The file registry. Open with ``Registry.open``; use as a context manager.
 
     This half archives scans; the e-Office half (register by hand, edit, review)
@@ -153,7 +148,7 @@ class Registry(EOfficeRegistry):
                 advice="check SCANPIPE_HOME points to a writable folder",
                 path=exc.filename,
             ) from exc
-        search = _search_backend(url.get_backend_name(), archive_dir.parent / GLOSSARY_FILE)
+        search = make_search_backend(url.get_backend_name(), archive_dir.parent / GLOSSARY_FILE)
         engine = make_engine(db_url)
         try:
             if url.get_backend_name() == "postgresql":
@@ -311,54 +306,6 @@ class Registry(EOfficeRegistry):
             files = session.scalar(select(func.count()).select_from(FileRow)) or 0
             pages, for_review = session.execute(select(func.count(), review)).one()
         return RegistryStats(files=files, pages=pages or 0, pages_for_review=for_review or 0)
-
-    def search(
-        self,
-        query: str,
-        limit: int = 20,
-        *,
-        exact: bool = False,
-        where: SearchFilter | None = None,
-    ) -> list[Hit]:
-        """Pages matching every word of ``query``, best first (see ``registry.search``).
-
-        Other spellings, phonetic and OCR-style matches follow the exact ones
-        (``registry.expansion``) unless ``exact``. ``where`` filters by file
-        before ranking (``registry.search_filter``).
-        """
-        with _db_errors("searching"), self._engine.connect() as conn:
-            return self._search.search(conn, query, limit, exact=exact, where=where)
-
-    def matched_words(self, query: str) -> frozenset[str]:
-        """Every word ``search`` would accept for ``query`` (typed, spellings, phonetic,
-        fuzzy), normalised: what a page opened from a hit marks."""
-        with _db_errors("expanding the query"), self._engine.connect() as conn:
-            terms = terms_of(conn, query, self._search.glossary, exact=False)
-        phrases = [p for t in terms for p in t.upto(Kind.FUZZY)] + [t.typed for t in terms]
-        return frozenset(w for phrase in phrases for w in phrase)
-
-    def suggest(self, query: str, limit: int = 5) -> list[str]:
-        """ "Did you mean": indexed words near the typed ones, commonest first."""
-        with _db_errors("suggesting words"), self._engine.connect() as conn:
-            return suggestions(conn, query, limit)
-
-
-def _search_backend(backend: str, extra_glossary: Path) -> SearchBackend:
-    """SCANPIPE_DB_URL chooses the backend: SQLite FTS5 (default) or PostgreSQL tsvector.
-
-    The admins' glossary sits in SCANPIPE_HOME, beside the archive folder.
-    """
-    glossary = load_glossary(extra_glossary)
-    if backend == "sqlite":
-        return SqliteFtsSearch(glossary=glossary)
-    if backend == "postgresql":
-        from scanpipe.registry.search_pg import PostgresSearch
-
-        return PostgresSearch(glossary=glossary)
-    raise RegistryError(
-        f"scanpipe has no registry backend for {backend!r} databases",
-        advice="set SCANPIPE_DB_URL to a sqlite:///path or postgresql://user:pw@host/db URL",
-    )
 
 
 def _declared_parts(metadata: FileMetadata | None) -> list[tuple[str, int]]:

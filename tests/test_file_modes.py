@@ -18,6 +18,9 @@ def _run(home: Path, *args: str, umask: str | None = None) -> subprocess.Complet
     return subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, check=False)
 
 
+ADD_CLERK = ("user", "add", "clerk", "--name", "C", "--designation", "Clerk", "--role", "records")
+
+
 def _others(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode) & 0o007
 
@@ -26,18 +29,7 @@ def test_a_new_home_and_its_registry_are_closed_to_others(tmp_path: Path) -> Non
     home = tmp_path / "home"
     old = os.umask(0o022)  # a permissive login shell
     try:
-        done = _run(
-            home,
-            "user",
-            "add",
-            "clerk",
-            "--name",
-            "C",
-            "--designation",
-            "Clerk",
-            "--role",
-            "records",
-        )
+        done = _run(home, *ADD_CLERK)
     finally:
         os.umask(old)
     assert done.returncode == 0, done.stderr
@@ -48,19 +40,7 @@ def test_a_new_home_and_its_registry_are_closed_to_others(tmp_path: Path) -> Non
 
 def test_a_looser_umask_is_tightened_for_others(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    done = _run(
-        home,
-        "user",
-        "add",
-        "clerk",
-        "--name",
-        "C",
-        "--designation",
-        "Clerk",
-        "--role",
-        "records",
-        umask="000",
-    )
+    done = _run(home, *ADD_CLERK, umask="000")
     assert done.returncode == 0, done.stderr
     assert _others(home / "registry.sqlite3") == 0
     refused = _run(tmp_path / "other", "user", "list", umask="rw-")

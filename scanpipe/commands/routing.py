@@ -186,7 +186,7 @@ def where(ctx: click.Context, file_id: int, as_json: bool, login: str | None) ->
         r.open_file(acting_user(login), file_id, "where")  # the read rule, audited
         info = r.where(file_id)
     if as_json:
-        click.echo(json.dumps(_where_json(info), ensure_ascii=False))
+        click.echo(json.dumps(info.as_json(), ensure_ascii=False))
         return
     out.print(f"[bold]File {info.file_id}[/] {info.file_no or ''} — {info.subject or ''}")
     out.print(
@@ -217,35 +217,6 @@ def _print_path(info: WhereIs) -> None:
             m.remarks,
         )
     out.print(table)
-
-
-def _where_json(info: WhereIs) -> dict[str, Any]:
-    return {
-        "file_id": info.file_id,
-        "file_no": info.file_no,
-        "state": info.state,
-        "creator": info.creator.login if info.creator else None,
-        "holders": [
-            {
-                "login": h.user.login,
-                "since": h.since.isoformat(),
-                "opened_at": h.opened_at.isoformat() if h.opened_at else None,
-            }
-            for h in info.holders
-        ],
-        "path": [
-            {
-                "kind": m.kind,
-                "by": m.actor.login,
-                "to": m.to.login if m.to else None,
-                "at": m.at.isoformat(),
-                "remarks": m.remarks,
-                "pulled_back": m.pulled_back_at is not None,
-            }
-            for m in info.path
-        ],
-        "custody": info.custody.summary if info.custody else None,
-    }
 
 
 @file_group.command()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from scanpipe.registry.routing_models import UserRow
 
@@ -92,6 +93,35 @@ class WhereIs:
     holders: tuple[Holder, ...]
     path: tuple[MovementInfo, ...]
     custody: CustodyInfo | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The where-is as plain data: ``file where --json`` and the API answer with it."""
+        return {
+            "file_id": self.file_id,
+            "file_no": self.file_no,
+            "state": self.state,
+            "creator": self.creator.login if self.creator else None,
+            "holders": [
+                {
+                    "login": h.user.login,
+                    "since": h.since.isoformat(),
+                    "opened_at": h.opened_at.isoformat() if h.opened_at else None,
+                }
+                for h in self.holders
+            ],
+            "path": [
+                {
+                    "kind": m.kind,
+                    "by": m.actor.login,
+                    "to": m.to.login if m.to else None,
+                    "at": m.at.isoformat(),
+                    "remarks": m.remarks,
+                    "pulled_back": m.pulled_back_at is not None,
+                }
+                for m in self.path
+            ],
+            "custody": self.custody.summary if self.custody else None,
+        }
 
 
 @dataclass(frozen=True)

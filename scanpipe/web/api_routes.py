@@ -126,24 +126,7 @@ def page_png(
 def where_is(request: Request, file_id: RecordId, user: User) -> dict[str, Any]:
     state = request.app.state
     state.routing.open_file(user.login, file_id, "where", via="api")
-    info = state.routing.where(file_id)
-    return {
-        "file_id": file_id,
-        "state": info.state,
-        "holders": [
-            {"login": h.user.login, "name": h.user.label, "since": h.since.isoformat()}
-            for h in info.holders
-        ],
-        "movements": [
-            {
-                "kind": m.kind,
-                "by": m.actor.login,
-                "to": m.to.login if m.to else None,
-                "at": m.at.isoformat(),
-            }
-            for m in info.path
-        ],
-    }
+    return state.routing.where(file_id).as_json()
 
 
 @router.get("/files/{file_id}/notes")

@@ -1,6 +1,6 @@
 """Build the Hindi lexicon that fuzzy search uses to tell a misreading from another word.
 
-    .venv/bin/python bench/lexicon.py [--out scanpipe/registry/lexicon_hin.txt.gz]
+    .venv/bin/python bench/lexicon.py [--out scanpipe/lexicon_hin.txt.gz]
 
 The word list is the one inside the installed Tesseract ``hin`` model (tessdata_fast,
 Apache-2.0), unpacked with ``combine_tessdata`` and ``dawg2wordlist``: the words the
@@ -40,7 +40,7 @@ def words_of(model: Path) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, default=MODEL)
-    ap.add_argument("--out", type=Path, default=Path("scanpipe/registry/lexicon_hin.txt.gz"))
+    ap.add_argument("--out", type=Path, default=Path("scanpipe/lexicon_hin.txt.gz"))
     args = ap.parse_args()
     keys = {
         loose_key(tok)

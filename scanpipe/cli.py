@@ -106,6 +106,8 @@ def _page_json(p) -> dict[str, object]:
         "missing": p.missing if p.missing >= 0 else None,
         "reading": p.reading or None,
         "attempts": p.attempts,
+        "text_source": p.text_source,
+        "source_note": p.source_note or None,
     }
 
 

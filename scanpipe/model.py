@@ -120,6 +120,10 @@ class PageResult:
     # How differently two models read the Devanagari lines (ocr/second_model.py); -1:
     # the page was read by one model only.
     disagreement: float = -1.0
+    # Where the text came from (ocr/layer_triage.py): "unicode" (the PDF's own layer),
+    # "legacy" (a Kruti Dev / DevLys layer decoded), "ocr"; and why.
+    text_source: str = "ocr"
+    source_note: str = ""
 
 
 class PartStart(NamedTuple):

@@ -135,7 +135,9 @@ def _finish(state: _FileState, registry: Registry, metadata: FileMetadata | None
             path=state.source.path,
         )
         return FileOutcome(state.source.path, Outcome.FAILED, None, sha, pages, error)
-    pdf = assemble_pdfa(pages, state.work / "file.pdf", title=state.source.path.name)
+    pdf = assemble_pdfa(
+        pages, state.work / "file.pdf", title=state.source.path.name, sources=state.source.pages
+    )
     txt = state.work / "file.txt"
     txt.write_text("\f".join(p.text for p in pages), encoding="utf-8")
     classification = classify_file(pages, registry)  # suggestions; declared metadata wins

@@ -60,6 +60,9 @@ class OcrSettings:
     # Doubtful Devanagari pages are read again with this model and each line keeps the
     # surer reading (ocr/second_model.py); "" = never.
     second_langs: str = "hin"
+    # PDF pages with a verified text layer use it instead of OCR (ocr/layer_triage.py);
+    # off (``--force-ocr``, a retry), every page is rasterised and read.
+    text_layer: bool = True
 
 
 @dataclass(frozen=True)

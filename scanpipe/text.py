@@ -13,13 +13,17 @@ We use the ``regex`` package with explicit Unicode categories instead.
 
 from __future__ import annotations
 
+import gzip
 import unicodedata
+from functools import cache
+from importlib import resources
 
 import regex
 
 __all__ = [
     "WORD_JOINERS",
     "clean_ocr_text",
+    "hindi_lexicon",
     "is_devanagari",
     "loose_key",
     "normalise_for_search",
@@ -267,3 +271,14 @@ def roman_readings(token: str) -> list[str]:
     for i in spots:
         readings += [r[:i] + "d" + r[i + 1 :] for r in readings]
     return readings
+
+
+@cache
+def hindi_lexicon() -> frozenset[str]:
+    """Loose keys of the words the Hindi OCR model knows (bench/lexicon.py built the file).
+
+    Shared by search (a fuzzy candidate that is a real word is another word) and
+    by the text-layer checks (decoded legacy text must be mostly real words).
+    """
+    data = resources.files("scanpipe").joinpath("lexicon_hin.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())

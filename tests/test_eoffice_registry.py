@@ -101,7 +101,7 @@ def test_migration_0002_keeps_existing_scans_pages_and_search(tmp_path: Path) ->
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
     assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [
-        ("0009_api_tokens",)
+        ("0010_text_source",)
     ]
     con.close()
 

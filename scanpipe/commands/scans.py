@@ -9,6 +9,8 @@ the acting user (``commands/_shared.py``).
 
 from __future__ import annotations
 
+import json
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -64,24 +66,53 @@ def search(ctx: click.Context, query: str, limit: int, exact: bool, login: str |
             out.print(Text(f"  also matched / यह भी मिला: {also}", style="dim"))
 
 
+_SOURCE_LABELS = {
+    "unicode": "text layer / पाठ परत",
+    "legacy": "Kruti/DevLys decoded / कृति देव से",
+    "ocr": "OCR",
+}
+
+
 @file_group.command(name="pages")
 @click.argument("file_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: the file and its pages.")
 @acting
 @click.pass_context
-def pages(ctx: click.Context, file_id: int, login: str | None) -> None:
+def pages(ctx: click.Context, file_id: int, as_json: bool, login: str | None) -> None:
     """A scanned file's pages, their confidences and its archive paths (``file show``: fields).
 
     "missing" is the share of a page's text-like ink that gave no words: a page
-    that lost text is never ``ok``, whatever its confidence.
+    that lost text is never ``ok``, whatever its confidence. "text from" says
+    whether the page's text is the PDF's own layer, a decoded Kruti Dev layer or
+    OCR, and why.
     """
     with open_registry(ctx) as registry:
         log_view(registry, file_id, "view", login, what="pages")
         info = registry.get_file(file_id)
+    if as_json:
+        rows = [
+            {
+                "number": p.number,
+                "status": p.status,
+                "confidence": p.confidence,
+                "missing": p.missing,
+                "reason": p.reason or None,
+                "reading": p.reading or None,
+                "text_source": p.text_source or None,
+                "source_note": p.source_note or None,
+            }
+            for p in info.pages
+        ]
+        click.echo(json.dumps({"file": info.id, "pages": rows}, ensure_ascii=False))
+        return
     out.print(f"[bold]File {info.id}[/]  {info.source_path}")
     out.print(f"sha256 {info.sha256}  pages {info.page_count}  registered {info.created_at}")
     out.print(f"PDF/A: {info.pdf_path}\ntext:  {info.text_path}")
-    table = Table("page", "status", "confidence", "missing", "skew°", "orientation°", "reason")
+    table = Table(
+        "page", "status", "confidence", "missing", "skew°", "orientation°", "text from", "reason"
+    )
     for p in info.pages:
+        source = _SOURCE_LABELS.get(p.text_source, p.text_source or "–")
         table.add_row(
             str(p.number),
             p.status,
@@ -89,6 +120,7 @@ def pages(ctx: click.Context, file_id: int, login: str | None) -> None:
             "–" if p.missing is None else f"{p.missing:.0%}",
             f"{p.skew_deg:+.2f}",
             str(p.orientation_deg),
+            source + (f": {p.source_note}" if p.source_note else ""),
             p.reason or "",
         )
     out.print(table)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from scanpipe.errors import ScanpipeError
-from scanpipe.model import Geometry, PageJob, PageResult, PageStatus
+from scanpipe.model import Geometry, PageJob, PageResult, PageStatus, SourceKind
 from scanpipe.ocr import second_model
 from scanpipe.ocr.binarise import binarise, outside_mask
 from scanpipe.ocr.engine import OcrEngine, load_engine
@@ -27,6 +27,7 @@ from scanpipe.ocr.geometry import (
     straighten_matrix,
     warp,
 )
+from scanpipe.ocr.layer_triage import Triage, triage
 from scanpipe.ocr.raster import Master, load_page
 from scanpipe.ocr.reading import Reading, read_page
 from scanpipe.ocr.reread import reread_lines
@@ -192,10 +193,52 @@ def _reads_better_turned(
     return turned.ocr.confidence > reading.ocr.confidence + TURNED_MARGIN
 
 
+def _layer_result(job: PageJob, found: Triage, seconds: float) -> PageResult:
+    """A page whose PDF text layer passed the triage: its text, and its page kept as it is."""
+    import pikepdf
+
+    with pikepdf.open(job.ref.path) as pdf:
+        box = pdf.pages[job.ref.index].mediabox
+        width, height = float(box[2] - box[0]), float(box[3] - box[1])
+    return PageResult(
+        number=job.number,
+        status=PageStatus.OK,
+        text=found.text,
+        confidence=100.0,
+        dpi=72,  # sizes in points: the page is archived as drawn, not as pixels
+        width=round(width),
+        height=round(height),
+        seconds={"layer": round(seconds, 3)},
+        words=found.words,
+        missing=found.missing,
+        reading="text layer",
+        text_source=found.source,
+        source_note=found.reason,
+    )
+
+
 def process_page(job: PageJob, engine: OcrEngine | None = None) -> PageResult:
-    """Rasterise, orient, deskew and OCR one page. Never raises for a bad page."""
-    engine = engine or load_engine(job.ocr.engine, job.ocr.timeout_s, job.ocr.psm)
+    """Read a PDF page's verified text layer, or rasterise, orient, deskew and OCR it.
+
+    Never raises for a bad page.
+    """
     job.out_dir.mkdir(parents=True, exist_ok=True)
+    note = ""
+    if job.ref.kind is SourceKind.PDF and job.ocr.text_layer:
+        started = time.perf_counter()
+        found = triage(job.ref.path, job.ref.index)
+        if found.uses_layer:
+            try:
+                return _layer_result(job, found, time.perf_counter() - started)
+            except Exception as exc:  # the layer was fine but the page box was not: OCR it
+                note = f"the page's box cannot be read ({type(exc).__name__})"
+        else:
+            note = found.reason
+    engine = engine or load_engine(job.ocr.engine, job.ocr.timeout_s, job.ocr.psm)
+    return replace(_ocr_page(job, engine), source_note=note)
+
+
+def _ocr_page(job: PageJob, engine: OcrEngine) -> PageResult:
     base = job.out_dir / f"page-{job.number:04d}"
     clock: dict[str, float] = {}
     t = time.perf_counter()

@@ -1,9 +1,13 @@
 """Assemble the archive PDF/A-2b of a file from its straightened pages.
 
-Each page is the scan itself, drawn upright by a transform, with Tesseract's
-invisible text layer on top. The scan's bytes go in unchanged: a JPEG as a
-DCT stream, a PNG as its compressed rows with the PNG predictor. Nothing is
-resampled or re-encoded, so the archive keeps exactly the pixels scanned.
+Each scanned page is the scan itself, drawn upright by a transform, with
+Tesseract's invisible text layer on top. A born-digital page whose own text
+layer was used (ocr/layer_triage.py) is copied as it is, vectors and fonts
+and all; a legacy-font page is marked with its decoded Unicode as
+``/ActualText``, so copying from the archive gives Hindi, not Kruti codes.
+The scan's bytes go in unchanged: a JPEG as a DCT stream, a PNG as its
+compressed rows with the PNG predictor. Nothing is resampled or re-encoded,
+so the archive keeps exactly the pixels scanned.
 pikepdf writes the PDF/A declarations and validates the bytes it wrote; a
 file that fails validation is never handed to the registry.
 """
@@ -20,7 +24,7 @@ from pikepdf.pdfa import PdfaError
 from pikepdf.pdfa import save as save_pdfa
 
 from scanpipe.errors import ScanpipeError
-from scanpipe.model import PageResult
+from scanpipe.model import PageRef, PageResult
 
 A4_POINTS = (595.0, 842.0)
 _COLOUR_TYPES = {0: (1, "/DeviceGray"), 2: (3, "/DeviceRGB")}
@@ -127,11 +131,48 @@ def _add_page(pdf: Pdf, result: PageResult) -> None:
         page.contents_add(pikepdf.Stream(pdf, draw), prepend=True)
 
 
-def assemble_pdfa(pages: Sequence[PageResult], out: Path, *, title: str) -> Path:
-    """Write one validated PDF/A-2b for a file; raise ArchiveError if it does not validate."""
+LAYER_SOURCES = frozenset({"unicode", "legacy"})
+
+
+def _pdf_string(text: str) -> bytes:
+    """A PDF text string as hex: UTF-16BE with its byte-order mark, nothing to escape."""
+    return b"<" + (b"\xfe\xff" + text.encode("utf-16-be")).hex().encode() + b">"
+
+
+def _keep_page(pdf: Pdf, sources: dict[Path, Pdf], result: PageResult, ref: PageRef) -> None:
+    """Copy the original page; a decoded legacy page gets its Unicode as ActualText."""
+    if ref.path not in sources:
+        sources[ref.path] = Pdf.open(ref.path)
+    pdf.pages.append(sources[ref.path].pages[ref.index])
+    page = pdf.pages[-1]
+    if "/Annots" in page:  # links and widgets: not part of the record, and PDF/A-fussy
+        del page.Annots
+    if result.text_source == "legacy":
+        begin = b"/Span <</ActualText " + _pdf_string(result.text) + b">> BDC\n"
+        page.contents_coalesce()
+        page.contents_add(pikepdf.Stream(pdf, begin), prepend=True)
+        page.contents_add(pikepdf.Stream(pdf, b"\nEMC\n"))
+
+
+def assemble_pdfa(
+    pages: Sequence[PageResult],
+    out: Path,
+    *,
+    title: str,
+    sources: Sequence[PageRef] | None = None,
+) -> Path:
+    """Write one validated PDF/A-2b for a file; raise ArchiveError if it does not validate.
+
+    ``sources`` (the file's pages in order) lets pages read from their own text
+    layer be copied from the original PDF instead of drawn from a scan.
+    """
     pdf = Pdf.new()
+    opened: dict[Path, Pdf] = {}
     for result in sorted(pages, key=lambda r: r.number):
-        _add_page(pdf, result)
+        if result.text_source in LAYER_SOURCES and sources and result.number <= len(sources):
+            _keep_page(pdf, opened, result, sources[result.number - 1])
+        else:
+            _add_page(pdf, result)
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:title"] = title
         meta["xmp:CreatorTool"] = "scanpipe"
@@ -143,6 +184,9 @@ def assemble_pdfa(pages: Sequence[PageResult], out: Path, *, title: str) -> Path
             advice="report this with the input file; the pages are kept in the work folder",
             path=out,
         ) from exc
+    finally:
+        for source in opened.values():
+            source.close()
     return out
 
 

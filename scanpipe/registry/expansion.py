@@ -24,7 +24,6 @@ matches keep the ending; and every tier is capped.
 
 from __future__ import annotations
 
-import gzip
 import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
@@ -38,6 +37,7 @@ from sqlalchemy.engine import Connection
 from scanpipe.eoffice.glossary import Glossary
 from scanpipe.registry import vocabulary
 from scanpipe.text import (
+    hindi_lexicon,
     is_devanagari,
     loose_key,
     phonetic_key,
@@ -113,8 +113,7 @@ def lexicon() -> frozenset[str]:
     unless it differs only in the ways the OCR is known to misread: the list
     holds common misspellings too (सबंध), and the OCR writes them.
     """
-    data = resources.files("scanpipe.registry").joinpath("lexicon_hin.txt.gz").read_bytes()
-    return frozenset(gzip.decompress(data).decode("utf-8").split())
+    return hindi_lexicon()
 
 
 def stretches(truth: str, read: str) -> list[tuple[str, str]]:

@@ -126,6 +126,9 @@ class PageRow(Base):
     # None for pages converted before it was measured.
     missing: Mapped[float | None] = mapped_column(Float)
     reading: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # unicode | legacy | ocr (ocr/layer_triage.py), and why; "" before the triage existed.
+    text_source: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    source_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     part_id: Mapped[int | None] = mapped_column(
         ForeignKey("parts.id", ondelete="SET NULL", name="fk_pages_part_id"), index=True
@@ -184,6 +187,8 @@ class PageInfo:
     words: int
     missing: float | None = None
     reading: str = ""
+    text_source: str = ""
+    source_note: str = ""
 
     @classmethod
     def from_row(cls, row: PageRow) -> PageInfo:
@@ -201,6 +206,8 @@ class PageInfo:
             words=row.words,
             missing=row.missing,
             reading=row.reading,
+            text_source=row.text_source,
+            source_note=row.source_note,
         )
 
 

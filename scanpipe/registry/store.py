@@ -333,6 +333,8 @@ def _page_row(file_id: int, page: PageResult) -> PageRow:
         words=page.words,
         missing=page.missing if page.missing >= 0 else None,
         reading=page.reading[:80],
+        text_source=page.text_source[:16],
+        source_note=page.source_note,
     )
 
 

@@ -117,6 +117,9 @@ LABELS.update(
         "by_age": ("by days pending", "लंबित दिनों अनुसार"),
         "in_progress": ("in progress", "प्रगति में"),
         "nobody": ("nobody yet", "अभी किसी के पास नहीं"),
+        "source_unicode": ("text from the PDF's own layer", "पीडीएफ़ की अपनी पाठ परत से"),
+        "source_legacy": ("Kruti Dev text decoded", "कृति देव पाठ यूनिकोड में"),
+        "source_ocr": ("read by OCR", "ओसीआर से पढ़ा गया"),
     }
 )
 

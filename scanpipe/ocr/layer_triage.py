@@ -1,0 +1,164 @@
+"""Per-page triage of a PDF's text: use its Unicode layer, decode a legacy one, or OCR.
+
+Reading a layer takes milliseconds and is exact; OCR takes seconds and is
+not. But a layer is trusted only after three checks, because offices hand in
+layers that lie:
+
+1. **It is text.** A broken ToUnicode map extracts as CJK or private-use
+   characters (OCRmyPDF's ``cmyk.pdf`` reads ``䴀甀氀``); damaged Devanagari
+   starts words with vowel signs. Either sends the page to OCR.
+2. **It is Hindi where it claims to be.** Kruti Dev / DevLys runs are decoded
+   (``legacy_text``) and must then be mostly real Hindi words; so must a
+   Unicode layer's Devanagari. English prose in a font whose name was lost is
+   never decoded: it fails the same word test.
+3. **It covers the page.** The page is rendered at 100 dpi and its letter-sized
+   ink compared with the layer's word boxes (the completeness check OCR pages
+   get). A typed header over a scanned body, a stamp's text on a scan, an OCR
+   layer that missed a column: each leaves ink without words, and goes to OCR.
+
+Invisible text (render mode 3) is an earlier OCR's guess, not the document's
+text, and text in a legacy font we cannot decode (Chanakya, Shree-Dev...) is
+recognised and read by OCR; both say so in the page's reason.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import regex
+
+from scanpipe.legacy_text import DECODABLE, decode_kruti, judge_legacy, known_share, legacy_family
+from scanpipe.ocr import completeness
+from scanpipe.ocr.text_layer import PageText, as_text, as_words, layer_words, read_page_text
+
+COVERAGE_DPI = 100
+# A Unicode layer's Devanagari must be real words about as often as decoded Kruti is;
+# OCR of a clean page scores 0.6-0.9, a layer with reordered or split letters far less.
+MIN_DEVANAGARI_KNOWN = 0.4
+# Characters that no Hindi or English office text is made of (CJK, private use, controls).
+MAX_FOREIGN_SHARE = 0.02
+_FOREIGN = regex.compile(r"[\p{Han}\p{Hangul}\p{Co}\p{Cc}\p{Cs}\p{Hiragana}\p{Katakana}]")
+# A dependent vowel sign or virama at a word's start, or two vowel signs together:
+# letters that extraction has moved or split.
+_DAMAGED = regex.compile(r"(?:^|\s)[\u093e-\u094d]|[\u093e-\u094c][\u093e-\u094c]")
+
+
+class Source:
+    UNICODE = "unicode"
+    LEGACY = "legacy"
+    OCR = "ocr"
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Where a page's text comes from, and why: shown per page in ``show``, JSON and the web."""
+
+    source: str  # Source.UNICODE | LEGACY | OCR
+    reason: str
+    text: str = ""
+    words: int = 0
+    missing: float = -1.0
+    family: str = ""  # the legacy family decoded ("kruti"), if any
+
+    @property
+    def uses_layer(self) -> bool:
+        return self.source != Source.OCR
+
+
+def _ocr(reason: str, missing: float = -1.0) -> Triage:
+    return Triage(Source.OCR, reason, missing=missing)
+
+
+def _decoder(families: dict[str, str | None]):
+    def decode(text: str, font: str) -> str:
+        return decode_kruti(text) if families.get(font) in DECODABLE else text
+
+    return decode
+
+
+def _ink(path: Path, index: int, rotation: int) -> np.ndarray:
+    """The page as pdfium draws it, ink True, unrotated (the layer's coordinates)."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        page = doc[index]
+        gray = page.render(scale=COVERAGE_DPI / 72, grayscale=True, rotation=0).to_numpy()
+    finally:
+        doc.close()
+    if gray.ndim == 3:
+        gray = gray[..., 0]
+    if rotation:  # pdfium applies /Rotate; turn the ink back onto the layer's axes
+        gray = np.rot90(gray, k=rotation // 90)
+    return gray < 160
+
+
+def _shape_problem(text: str) -> str | None:
+    letters = "".join(ch for ch in text if not ch.isspace())
+    if not letters:
+        return "the text layer holds no letters"
+    odd = _FOREIGN.findall(letters)
+    foreign = len(odd) / len(letters)
+    if foreign > MAX_FOREIGN_SHARE:
+        sample = "".join(odd[:6])
+        return f"the text layer does not decode to readable text ({foreign:.0%} like '{sample}')"
+    damaged = len(_DAMAGED.findall(text))
+    deva_words = sum(1 for w in text.split() if any("\u0900" <= c <= "\u097f" for c in w))
+    if deva_words and damaged > 0.05 * deva_words + 1:
+        return f"the text layer's Devanagari is damaged ({damaged} words with misplaced signs)"
+    return None
+
+
+def triage(path: Path, index: int) -> Triage:
+    """Decide the text source of PDF page ``index`` (0-based). Never raises for a bad layer."""
+    try:
+        layer = read_page_text(path, index)
+    except Exception as exc:  # a layer we cannot parse is just not a layer to trust
+        return _ocr(f"the text layer cannot be read ({type(exc).__name__}); read by OCR")
+    return judge(path, index, layer)
+
+
+def judge(path: Path, index: int, layer: PageText) -> Triage:
+    mapped = [c for c in layer.chars if c.text.strip()]
+    if not mapped:
+        return _ocr("no text layer: a scan or drawings")
+    visible = [c for c in layer.chars if not c.invisible]
+    if sum(1 for c in visible if c.text.strip()) < 0.5 * len(mapped):
+        return _ocr("the text layer is invisible (an earlier OCR), so the page is read again")
+    families = {font: legacy_family(font) for font in layer.fonts}
+    undecodable = sorted({f for f in families.values() if f and f not in DECODABLE})
+    if undecodable:
+        return _ocr(f"text in a {undecodable[0]} legacy font, which has no decoder; read by OCR")
+    rows = layer_words(visible, _decoder(families))
+    text = unicodedata.normalize("NFC", as_text(rows))
+    family = "kruti" if any(f in DECODABLE for f in families.values()) else ""
+    if not family and text.isascii():
+        verdict = judge_legacy(text)  # a Kruti layer whose font name was lost
+        if verdict.is_hindi and verdict.telltale_share >= 0.3:
+            families = dict.fromkeys(families, "kruti")
+            rows = layer_words(visible, _decoder(families))
+            text, family = unicodedata.normalize("NFC", as_text(rows)), "kruti"
+    problem = _shape_problem(text)
+    if problem:
+        return _ocr(problem + "; read by OCR")
+    share, deva = known_share(text)
+    if deva >= 5 and share < MIN_DEVANAGARI_KNOWN:
+        what = "decoded legacy text" if family else "the text layer's Hindi"
+        return _ocr(f"{what} is not Hindi words ({share:.0%} known); read by OCR")
+    try:
+        ink = _ink(path, index, layer.rotation)
+    except Exception as exc:
+        return _ocr(f"the page cannot be drawn to check the layer ({type(exc).__name__})")
+    found = completeness.check(ink, as_words(rows, layer.height_pt, COVERAGE_DPI), COVERAGE_DPI)
+    if not found.complete:
+        return _ocr(f"the text layer does not cover the page: {found.describe()}", found.missing)
+    words = sum(len(r) for r in rows)
+    if family:
+        why = f"Kruti Dev / DevLys text decoded to Unicode ({share:.0%} of its words known)"
+        return Triage(Source.LEGACY, why, text, words, found.missing, family)
+    return Triage(
+        Source.UNICODE, "the PDF's own text layer covers the page", text, words, found.missing
+    )

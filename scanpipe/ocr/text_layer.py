@@ -1,0 +1,214 @@
+"""Reading a PDF page's own text layer: characters, fonts and lines, in the page's order.
+
+Why not ``pdftotext``: poppler places a space wherever two glyphs are far
+apart, and HarfBuzz-shaped Devanagari puts the ि glyph before its consonant
+and the reph after its syllable, so it returns ``जि ला`` for जिला and
+``कार्या लय`` for कार्यालय. Shaping writers (fpdf2, LibreOffice, Word) map a
+whole cluster's text to its first glyph and leave the others unmapped; read in
+content-stream order, with unmapped glyphs dropped and words split at real
+space characters, the text comes back exactly. pdfminer.six gives us that
+order, each glyph's font and its box; pdfium renders the page for the coverage
+check (ocr/layer_triage.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from scanpipe.model import Word
+
+INVISIBLE = 3  # text render mode: neither filled nor stroked (an OCR layer)
+_CID = regex.compile(r"^\(cid:\d+\)$")
+
+
+@dataclass(frozen=True)
+class LayerChar:
+    text: str  # "" for a glyph with no Unicode mapping (part of a shaped cluster)
+    font: str
+    size: float
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in points, y up
+    baseline: float
+    invisible: bool
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What the layer of one page holds."""
+
+    chars: tuple[LayerChar, ...]
+    width_pt: float
+    height_pt: float
+    rotation: int  # the page's /Rotate, degrees clockwise
+
+    @property
+    def fonts(self) -> frozenset[str]:
+        return frozenset(c.font for c in self.chars)
+
+    @property
+    def visible(self) -> tuple[LayerChar, ...]:
+        return tuple(c for c in self.chars if not c.invisible)
+
+
+def _aggregator():
+    from pdfminer.converter import PDFPageAggregator
+
+    class Collector(PDFPageAggregator):
+        """Keeps the render mode of each glyph, which pdfminer's layout objects drop."""
+
+        mode = 0
+
+        def render_string(self, textstate, seq, ncs, graphicstate) -> None:
+            self.mode = textstate.render
+            super().render_string(textstate, seq, ncs, graphicstate)
+
+        def render_char(self, *args, **kwargs) -> float:
+            advance = super().render_char(*args, **kwargs)
+            self.cur_item._objs[-1].render_mode = self.mode
+            return advance
+
+    return Collector
+
+
+def read_page_text(path: Path, index: int) -> PageText:
+    """The glyphs of page ``index`` (0-based) in content-stream order."""
+    from pdfminer.layout import LTChar
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    resources = PDFResourceManager(caching=True)
+    device = _aggregator()(resources, laparams=None)
+    interpreter = PDFPageInterpreter(resources, device)
+    with path.open("rb") as fh:
+        for page in PDFPage.get_pages(fh, pagenos={index}, check_extractable=False):
+            interpreter.process_page(page)
+            layout = device.get_result()
+            x0, y0, x1, y1 = page.mediabox
+            chars = tuple(_char(o) for o in layout if isinstance(o, LTChar))
+            rotation = int(page.rotate or 0) % 360
+            return PageText(chars, x1 - x0, y1 - y0, rotation)
+    return PageText((), 0.0, 0.0, 0)
+
+
+def _char(o) -> LayerChar:
+    text = o.get_text()
+    if _CID.match(text) or text == "\ufffd":
+        text = ""
+    name = str(o.fontname)
+    return LayerChar(
+        text,
+        name.rsplit("+", 1)[-1] if "+" in name[:8] else name,
+        float(o.size),
+        (float(o.x0), float(o.y0), float(o.x1), float(o.y1)),
+        float(o.matrix[5]),
+        getattr(o, "render_mode", 0) == INVISIBLE,
+    )
+
+
+def lines(chars: Sequence[LayerChar]) -> list[list[LayerChar]]:
+    """Glyphs grouped into lines by baseline, lines top to bottom, glyphs in stream order.
+
+    Stream order, not x order: a shaped cluster's glyphs are drawn in visual
+    order but carry their text on the first one, so sorting by x would tear
+    clusters apart. A new line starts where the baseline moves by more than a
+    third of the type size.
+    """
+    rows: list[list[LayerChar]] = []
+    keys: list[float] = []
+    for char in chars:
+        for i, key in enumerate(keys):
+            if abs(char.baseline - key) <= char.size / 3:
+                rows[i].append(char)
+                break
+        else:
+            keys.append(char.baseline)
+            rows.append([char])
+    order = sorted(range(len(rows)), key=lambda i: -keys[i])
+    return [rows[i] for i in order]
+
+
+def _words(line: Sequence[LayerChar]) -> Iterator[list[LayerChar]]:
+    """Words of one line: split at space glyphs, or at gaps when a writer draws none."""
+    has_spaces = any(c.text.isspace() for c in line)
+    word: list[LayerChar] = []
+    prev: LayerChar | None = None
+    for char in line:
+        if char.text.isspace():
+            if word:
+                yield word
+            word, prev = [], None
+            continue
+        gap = (char.box[0] - prev.box[2]) if prev is not None else 0.0
+        if word and not has_spaces and gap > 0.25 * char.size:
+            yield word
+            word = []
+        word.append(char)
+        prev = char
+    if word:
+        yield word
+
+
+def layer_words(
+    chars: Sequence[LayerChar], decode: Callable[[str, str], str] | None = None
+) -> list[list[tuple[str, tuple[float, float, float, float]]]]:
+    """Lines of (word text, box in points); ``decode(text, font)`` turns legacy codes to Unicode."""
+    out = []
+    for line in lines(chars):
+        row = []
+        for word in _words(line):
+            text = "".join(c.text for c in word)
+            if decode is not None:
+                text = _decode_runs(word, decode)
+            if not text.strip():
+                continue
+            box = (
+                min(c.box[0] for c in word),
+                min(c.box[1] for c in word),
+                max(c.box[2] for c in word),
+                max(c.box[3] for c in word),
+            )
+            row.append((text, box))
+        if row:
+            out.append(row)
+    return out
+
+
+def _decode_runs(word: Sequence[LayerChar], decode: Callable[[str, str], str]) -> str:
+    """A word may switch fonts (Kruti letters, a Latin digit): decode each font's run."""
+    out, run, font = [], "", None
+    for char in word:
+        if char.font != font and run:
+            out.append(decode(run, font or ""))
+            run = ""
+        font = char.font
+        run += char.text
+    if run:
+        out.append(decode(run, font or ""))
+    return "".join(out)
+
+
+def as_text(rows: Sequence[Sequence[tuple[str, tuple[float, float, float, float]]]]) -> str:
+    return "\n".join(" ".join(text for text, _ in row) for row in rows)
+
+
+def as_words(
+    rows: Sequence[Sequence[tuple[str, tuple[float, float, float, float]]]],
+    height_pt: float,
+    dpi: float,
+) -> list[Word]:
+    """Word boxes in page pixels at ``dpi`` (y down), as the completeness check takes them."""
+    k = dpi / 72
+    words = []
+    for n, row in enumerate(rows):
+        for text, (x0, y0, x1, y1) in row:
+            box = (
+                round(x0 * k),
+                round((height_pt - y1) * k),
+                round(x1 * k),
+                round((height_pt - y0) * k),
+            )
+            words.append(Word(text, 100.0, box, n))
+    return words

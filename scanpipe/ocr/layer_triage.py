@@ -30,20 +30,23 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from scanpipe.legacy_text import DECODABLE, decode_kruti, judge_legacy, known_share, legacy_family
+from scanpipe.legacy_text import (
+    DECODABLE,
+    decode_kruti,
+    judge_legacy,
+    known_share,
+    legacy_family,
+    plausible_devanagari,
+)
 from scanpipe.ocr import completeness
 from scanpipe.ocr.text_layer import PageText, as_text, as_words, layer_words, read_page_text
+from scanpipe.text import malformed_share, repair_mark_order
 
 COVERAGE_DPI = 100
-# A Unicode layer's Devanagari must be real words about as often as decoded Kruti is;
-# OCR of a clean page scores 0.6-0.9, a layer with reordered or split letters far less.
-MIN_DEVANAGARI_KNOWN = 0.4
+EXTRACTORS = ("pdfium", "pdfminer")
 # Characters that no Hindi or English office text is made of (CJK, private use, controls).
 MAX_FOREIGN_SHARE = 0.02
 _FOREIGN = regex.compile(r"[\p{Han}\p{Hangul}\p{Co}\p{Cc}\p{Cs}\p{Hiragana}\p{Katakana}]")
-# A dependent vowel sign or virama at a word's start, or two vowel signs together:
-# letters that extraction has moved or split.
-_DAMAGED = regex.compile(r"(?:^|\s)[\u093e-\u094d]|[\u093e-\u094c][\u093e-\u094c]")
 
 
 class Source:
@@ -62,14 +65,17 @@ class Triage:
     words: int = 0
     missing: float = -1.0
     family: str = ""  # the legacy family decoded ("kruti"), if any
+    # The layer's text failed a check that another extractor might pass (its letters
+    # read as garbage or as no words); a missing or partial layer stays missing.
+    second_opinion: bool = False
 
     @property
     def uses_layer(self) -> bool:
         return self.source != Source.OCR
 
 
-def _ocr(reason: str, missing: float = -1.0) -> Triage:
-    return Triage(Source.OCR, reason, missing=missing)
+def _ocr(reason: str, missing: float = -1.0, *, second_opinion: bool = False) -> Triage:
+    return Triage(Source.OCR, reason, missing=missing, second_opinion=second_opinion)
 
 
 def _decoder(families: dict[str, str | None]):
@@ -105,20 +111,39 @@ def _shape_problem(text: str) -> str | None:
     if foreign > MAX_FOREIGN_SHARE:
         sample = "".join(odd[:6])
         return f"the text layer does not decode to readable text ({foreign:.0%} like '{sample}')"
-    damaged = len(_DAMAGED.findall(text))
-    deva_words = sum(1 for w in text.split() if any("\u0900" <= c <= "\u097f" for c in w))
-    if deva_words and damaged > 0.05 * deva_words + 1:
-        return f"the text layer's Devanagari is damaged ({damaged} words with misplaced signs)"
     return None
+
+
+# Share of a font's words that carry the layout's tell-tale codes (dk, ks, ;k, f=...),
+# needed besides the decoded text reading as Hindi before an unnamed font is decoded.
+MIN_TELLTALE = 0.3
+_WINDOWS_1252 = frozenset(bytes(range(256)).decode("cp1252", errors="ignore")) | {"\n", " "}
+
+
+def _kruti_by_shape(chars: list, font: str) -> bool:
+    """All ASCII, full of the layout's pairs, and Hindi once decoded: Kruti without its name."""
+    text = as_text(layer_words([c for c in chars if c.font == font]))
+    if not set(text) <= _WINDOWS_1252:
+        return False  # the layout's codes are the Windows-1252 characters, nothing else
+    verdict = judge_legacy(text)
+    return verdict.is_hindi and verdict.telltale_share >= MIN_TELLTALE
 
 
 def triage(path: Path, index: int) -> Triage:
     """Decide the text source of PDF page ``index`` (0-based). Never raises for a bad layer."""
-    try:
-        layer = read_page_text(path, index)
-    except Exception as exc:  # a layer we cannot parse is just not a layer to trust
-        return _ocr(f"the text layer cannot be read ({type(exc).__name__}); read by OCR")
-    return judge(path, index, layer)
+    first: Triage | None = None
+    for extractor in EXTRACTORS:
+        try:
+            layer = read_page_text(path, index, extractor)
+        except Exception as exc:  # a layer we cannot parse is just not a layer to trust
+            found = _ocr(f"the text layer cannot be read ({type(exc).__name__}); read by OCR")
+        else:
+            found = judge(path, index, layer)
+        if found.uses_layer or not found.second_opinion:
+            return found
+        first = first or found
+    assert first is not None
+    return first
 
 
 def judge(path: Path, index: int, layer: PageText) -> Triage:
@@ -132,22 +157,24 @@ def judge(path: Path, index: int, layer: PageText) -> Triage:
     undecodable = sorted({f for f in families.values() if f and f not in DECODABLE})
     if undecodable:
         return _ocr(f"text in a {undecodable[0]} legacy font, which has no decoder; read by OCR")
+    for font in [f for f, family in families.items() if family is None]:
+        if _kruti_by_shape(visible, font):  # a Kruti layer whose font name was lost
+            families[font] = "kruti"
     rows = layer_words(visible, _decoder(families))
-    text = unicodedata.normalize("NFC", as_text(rows))
+    text = repair_mark_order(unicodedata.normalize("NFC", as_text(rows)))
     family = "kruti" if any(f in DECODABLE for f in families.values()) else ""
-    if not family and text.isascii():
-        verdict = judge_legacy(text)  # a Kruti layer whose font name was lost
-        if verdict.is_hindi and verdict.telltale_share >= 0.3:
-            families = dict.fromkeys(families, "kruti")
-            rows = layer_words(visible, _decoder(families))
-            text, family = unicodedata.normalize("NFC", as_text(rows)), "kruti"
     problem = _shape_problem(text)
     if problem:
-        return _ocr(problem + "; read by OCR")
+        return _ocr(problem + "; read by OCR", second_opinion=True)
     share, deva = known_share(text)
-    if deva >= 5 and share < MIN_DEVANAGARI_KNOWN:
-        what = "decoded legacy text" if family else "the text layer's Hindi"
-        return _ocr(f"{what} is not Hindi words ({share:.0%} known); read by OCR")
+    malformed, _ = malformed_share(text)
+    if deva >= 5 and not plausible_devanagari(share, malformed):
+        what = "decoded legacy text" if family else "the text layer's Devanagari"
+        return _ocr(
+            f"{what} does not read as words ({malformed:.0%} malformed, {share:.0%} known "
+            "Hindi words); read by OCR",
+            second_opinion=True,
+        )
     try:
         ink = _ink(path, index, layer.rotation)
     except Exception as exc:

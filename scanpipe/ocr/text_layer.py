@@ -6,9 +6,10 @@ and the reph after its syllable, so it returns ``जि ला`` for जिल�
 ``कार्या लय`` for कार्यालय. Shaping writers (fpdf2, LibreOffice, Word) map a
 whole cluster's text to its first glyph and leave the others unmapped; read in
 content-stream order, with unmapped glyphs dropped and words split at real
-space characters, the text comes back exactly. pdfminer.six gives us that
-order, each glyph's font and its box; pdfium renders the page for the coverage
-check (ocr/layer_triage.py).
+space characters, the text comes back exactly. Two extractors give us that
+order, each glyph's font, box and render mode: pdfium (C, about 5 ms a page,
+the first reading) and pdfminer.six (pure Python, about 45 ms, the second
+opinion ocr/layer_triage.py asks when pdfium's reading fails its checks).
 """
 
 from __future__ import annotations
@@ -73,8 +74,60 @@ def _aggregator():
     return Collector
 
 
-def read_page_text(path: Path, index: int) -> PageText:
+def read_page_text(path: Path, index: int, extractor: str = "pdfium") -> PageText:
     """The glyphs of page ``index`` (0-based) in content-stream order."""
+    if extractor == "pdfium":
+        return _read_pdfium(path, index)
+    return _read_pdfminer(path, index)
+
+
+def _read_pdfium(path: Path, index: int) -> PageText:
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        page = doc[index]
+        width, height = page.get_size()
+        rotation = int(page.get_rotation()) % 360
+        textpage = page.get_textpage()
+        tp = textpage.raw
+        name = ctypes.create_string_buffer(256)
+        flags = ctypes.c_int()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        chars = []
+        for i in range(raw.FPDFText_CountChars(tp)):
+            if raw.FPDFText_IsGenerated(tp, i) == 1:
+                continue  # spaces and line ends pdfium inferred: we find words ourselves
+            unmapped = raw.FPDFText_HasUnicodeMapError(tp, i) == 1
+            code = raw.FPDFText_GetUnicode(tp, i)
+            raw.FPDFText_GetFontInfo(tp, i, name, len(name), ctypes.byref(flags))
+            raw.FPDFText_GetCharBox(tp, i, left, right, bottom, top)
+            raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+            obj = raw.FPDFText_GetTextObject(tp, i)
+            mode = raw.FPDFTextObj_GetTextRenderMode(obj) if obj else 0
+            font = name.value.decode("latin-1")
+            chars.append(
+                LayerChar(
+                    "" if unmapped or code in (0, 0xFFFD) else chr(code),
+                    font.rsplit("+", 1)[-1] if "+" in font[:8] else font,
+                    float(raw.FPDFText_GetFontSize(tp, i)),
+                    (left.value, bottom.value, right.value, top.value),
+                    oy.value,
+                    mode == INVISIBLE,
+                )
+            )
+        textpage.close()
+        page.close()
+    finally:
+        doc.close()
+    return PageText(tuple(chars), float(width), float(height), rotation)
+
+
+def _read_pdfminer(path: Path, index: int) -> PageText:
     from pdfminer.layout import LTChar
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage

@@ -352,7 +352,8 @@ def _encode_akshara(cluster: str, signs: str) -> str:
     body = cluster[2:] if reph else cluster
     code = _encode_consonants(body)
     i_sign = "f" if I_SIGN in signs else ""
-    vowel = "".join(_SIGN_CODE[s] for s in signs if s != I_SIGN and s not in _NASAL_SIGNS)
+    # A sign the layout has no key for (the short e of transliterations) stays as it is.
+    vowel = "".join(_SIGN_CODE.get(s, s) for s in signs if s != I_SIGN and s not in _NASAL_SIGNS)
     nasal = "".join(_SIGN_CODE[s] for s in signs if s in _NASAL_SIGNS)
     return i_sign + code + vowel + ("Z" if reph else "") + nasal
 

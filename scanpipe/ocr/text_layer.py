@@ -112,7 +112,7 @@ def _read_pdfium(path: Path, index: int) -> PageText:
             font = name.value.decode("latin-1")
             chars.append(
                 LayerChar(
-                    "" if unmapped or code in (0, 0xFFFD) else chr(code),
+                    "" if unmapped or code in (0, 0xFFFD) else ("-" if code == 2 else chr(code)),
                     font.rsplit("+", 1)[-1] if "+" in font[:8] else font,
                     float(raw.FPDFText_GetFontSize(tp, i)),
                     (left.value, bottom.value, right.value, top.value),

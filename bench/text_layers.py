@@ -36,19 +36,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scoring import normalise  # noqa: E402
+from rapidfuzz.distance import Levenshtein
+from scoring import normalise
 
-from rapidfuzz.distance import Levenshtein  # noqa: E402
-
-from scanpipe.digital_samples import write_text_pdf  # noqa: E402
-from scanpipe.executors import LocalPool  # noqa: E402
-from scanpipe.legacy_text import decode_kruti, encode_kruti  # noqa: E402
-from scanpipe.ocr.layer_triage import Source, triage  # noqa: E402
-from scanpipe.pipeline import convert  # noqa: E402
-from scanpipe.registry.store import Registry  # noqa: E402
-from scanpipe.sample_text import LETTER_LINES_EN, letter_lines  # noqa: E402
-from scanpipe.samples import degrade, render_page, script_runs, write_pdf  # noqa: E402
-from scanpipe.settings import Settings  # noqa: E402
+from scanpipe.digital_samples import write_text_pdf
+from scanpipe.executors import LocalPool
+from scanpipe.legacy_text import decode_kruti, encode_kruti
+from scanpipe.ocr.layer_triage import Source, triage
+from scanpipe.pipeline import convert
+from scanpipe.registry.store import Registry
+from scanpipe.sample_text import LETTER_LINES_EN, letter_lines
+from scanpipe.samples import degrade, render_page, script_runs, write_pdf
+from scanpipe.settings import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 LINES_PER_PAGE = 12
@@ -96,8 +95,10 @@ def english_pages(which: str, n: int) -> list[list[str]]:
 def odd_english(n: int) -> list[list[str]]:
     """English a legacy detector could mistake: codes, brackets, semicolons, abbreviations."""
     rng = random.Random(3)
-    parts = ["Sec. 12(3)(a);", "Ref: A/B-1/2020;", "[k] = {x; y}", "dk_fd~1", "i=0; j=k;",
-             "F-21/05/2019-GAD;", "Encl.: (i) letter; (ii) map;", "Sl. No. [12]", "S/o Sh. R.K."]  # fmt: skip
+    parts = [
+        "Sec. 12(3)(a);", "Ref: A/B-1/2020;", "[k] = {x; y}", "dk_fd~1", "i=0; j=k;",
+        "F-21/05/2019-GAD;", "Encl.: (i) letter; (ii) map;", "Sl. No. [12]", "S/o Sh. R.K.",
+    ]  # fmt: skip
     return [[" ".join(rng.sample(parts, 5)) for _ in range(14)] for _ in range(n)]
 
 
@@ -146,7 +147,8 @@ def born_digital(which: str, n: int, ocr_pages: int, jobs: int, work: Path) -> N
             cer("\n".join(p), t) for p, t in zip(pages[:ocr_pages], o_texts, strict=True)
         )
         o_rate = len(sub) / o_seconds
-        print(f"OCR anchor: {o_rate:.2f} pages/s ({o_seconds / len(sub):.1f} s a page), CER {o_cer:.2%}")
+        each = o_seconds / len(sub)
+        print(f"OCR anchor: {o_rate:.2f} pages/s ({each:.1f} s a page), CER {o_cer:.2%}")
         print(f"ratio: {rate / o_rate:.0f}x the pages per second of OCR")
 
 
@@ -165,7 +167,7 @@ def legacy_cer(which: str, n: int) -> None:
         text = deva_only(p)
         try:
             theirs.append(cer(text, decode_kruti(hinlegacy.encode(text, "krutidev_010"))))
-        except Exception:  # noqa: BLE001 - another project's encoder may fail on a page
+        except Exception:
             continue
     print(
         f"hinlegacy's encoder -> our decoder: CER {statistics.fmean(theirs):.3%} "

@@ -200,3 +200,35 @@ def test_a_header_only_layer_is_read_by_the_engine_and_says_why(
     assert page.text_source == "ocr" and "does not cover" in page.source_note
     assert len(read_log(calls)) >= 1
     assert os.environ[LOG_ENV] == str(calls)
+
+
+def test_a_layer_with_its_vowel_signs_out_of_place_goes_to_ocr(pdfs: dict[str, Path]) -> None:
+    # What a code-point-order writer leaves: the short i before its consonant.
+    damaged = "िकया गया ि लए ि वषय ि नदेश ि जला ि कसान ि वभाग"
+    found = judge(pdfs["english"], 0, _layer(damaged))
+    assert found.source == Source.OCR and "malformed" in found.reason
+
+
+def test_a_page_whose_fonts_are_not_embedded_is_archived_with_them_embedded(
+    tmp_path: Path, calls: Path
+) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)  # a base-14 font: fpdf2 does not embed it
+    lines = [line for line in LETTER_LINES_EN if line.isascii()][:8]
+    for line in lines:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    source = tmp_path / "core-font.pdf"
+    pdf.output(str(source))
+    settings, outcomes = _convert(tmp_path, [source])
+    assert outcomes[0].outcome is Outcome.REGISTERED, outcomes[0].error
+    assert outcomes[0].pages[0].text_source == "unicode" and read_log(calls) == []
+    with Registry.open(settings.db_url, settings.archive_dir) as registry:
+        archive = registry.get_file(outcomes[0].file_id).pdf_path
+    fonts = tools.run(["pdffonts", archive], timeout=60).stdout.decode()
+    helvetica = [row for row in fonts.splitlines() if "Helvetica" in row]
+    assert helvetica and all(" yes " in row for row in helvetica)
+    copied = tools.run(["pdftotext", archive, "-"], timeout=60).stdout.decode()
+    assert lines[0] in copied

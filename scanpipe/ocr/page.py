@@ -28,6 +28,7 @@ from scanpipe.ocr.geometry import (
     warp,
 )
 from scanpipe.ocr.layer_triage import Triage, triage
+from scanpipe.ocr.pdf import embed_fonts, fonts_embedded
 from scanpipe.ocr.raster import Master, load_page
 from scanpipe.ocr.reading import Reading, read_page
 from scanpipe.ocr.reread import reread_lines
@@ -200,6 +201,9 @@ def _layer_result(job: PageJob, found: Triage, seconds: float) -> PageResult:
     with pikepdf.open(job.ref.path) as pdf:
         box = pdf.pages[job.ref.index].mediabox
         width, height = float(box[2] - box[0]), float(box[3] - box[1])
+    kept = None
+    if not fonts_embedded(job.ref.path, job.ref.index):
+        kept = embed_fonts(job.ref.path, job.ref.index, job.out_dir / f"page-{job.number:04d}.pdf")
     return PageResult(
         number=job.number,
         status=PageStatus.OK,
@@ -212,6 +216,8 @@ def _layer_result(job: PageJob, found: Triage, seconds: float) -> PageResult:
         words=found.words,
         missing=found.missing,
         reading="text layer",
+        image_path=kept,  # the page to archive when it had to be rewritten, else the original
+        image_format="pdf" if kept else "",
         text_source=found.source,
         source_note=found.reason,
     )

@@ -47,6 +47,11 @@ COVERAGE_DPI = 100
 EXTRACTORS = ("pdfium", "pdfminer")
 # Characters that no Hindi or English office text is made of (CJK, private use, controls).
 MAX_FOREIGN_SHARE = 0.02
+# Letters among the layer's visible characters; a page of figures (a statement of
+# accounts) is still over half letters and digits, but a font without a Unicode map
+# gives punctuation and digits only.
+MIN_LETTER_SHARE = 0.3
+_LEADERS = frozenset(".·…-_–—")  # dot leaders and rules of a table of contents
 _FOREIGN = regex.compile(r"[\p{Han}\p{Hangul}\p{Co}\p{Cc}\p{Cs}\p{Hiragana}\p{Katakana}]")
 
 
@@ -112,6 +117,10 @@ def _shape_problem(text: str) -> str | None:
     if foreign > MAX_FOREIGN_SHARE:
         sample = "".join(odd[:6])
         return f"the text layer does not decode to readable text ({foreign:.0%} like '{sample}')"
+    counted = [ch for ch in letters if ch not in _LEADERS]
+    alphabetic = sum(ch.isalpha() for ch in counted) / max(1, len(counted))
+    if alphabetic < MIN_LETTER_SHARE:  # a font without a map: codes come out as '"7+%-'
+        return f"the text layer is mostly not letters ({alphabetic:.0%}, like '{letters[:8]}')"
     return None
 
 

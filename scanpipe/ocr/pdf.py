@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -132,6 +133,9 @@ def _add_page(pdf: Pdf, result: PageResult) -> None:
 
 
 LAYER_SOURCES = frozenset({"unicode", "legacy"})
+_PAGE_KEYS = frozenset(
+    {"/Type", "/Parent", "/Resources", "/Contents", "/MediaBox", "/CropBox", "/Rotate", "/Group"}
+)
 
 
 def _pdf_string(text: str) -> bytes:
@@ -197,8 +201,11 @@ def _keep_page(pdf: Pdf, sources: dict[Path, Pdf], result: PageResult, ref: Page
         sources[path] = Pdf.open(path)
     pdf.pages.append(sources[path].pages[index])
     page = pdf.pages[-1]
-    if "/Annots" in page:  # links and widgets: not part of the record, and PDF/A-fussy
-        del page.Annots
+    # What draws the page stays; the rest (links and widgets, thumbnails, editors' private
+    # keys such as /PDFpenImprints, structure back-references) is not part of the record
+    # and PDF/A validation refuses keys it does not know.
+    for key in [k for k in page.obj if k not in _PAGE_KEYS]:
+        del page.obj[key]
     if result.text_source == "legacy" or rewritten:  # the rewrite may lose ToUnicode maps
         begin = b"/Span <</ActualText " + _pdf_string(result.text) + b">> BDC\n"
         page.contents_coalesce()
@@ -216,8 +223,39 @@ def assemble_pdfa(
     """Write one validated PDF/A-2b for a file; raise ArchiveError if it does not validate.
 
     ``sources`` (the file's pages in order) lets pages read from their own text
-    layer be copied from the original PDF instead of drawn from a scan.
+    layer be copied from the original PDF instead of drawn from a scan. When a
+    copied page does not validate (editors' private keys deep in its forms, odd
+    colour spaces), those pages are rewritten by Ghostscript, which keeps their
+    vectors and drops what PDF/A does not know, and the file is assembled again.
     """
+    try:
+        return _assemble(pages, out, title, sources)
+    except ArchiveError:
+        kept = [
+            r
+            for r in pages
+            if r.text_source in LAYER_SOURCES and r.image_format != "pdf" and sources
+        ]
+        if not kept or sources is None:
+            raise
+    rewritten = {
+        r.number: replace(
+            r,
+            image_path=embed_fonts(
+                sources[r.number - 1].path,
+                sources[r.number - 1].index,
+                out.with_name(f"page-{r.number:04d}-rewritten.pdf"),
+            ),
+            image_format="pdf",
+        )
+        for r in kept
+    }
+    return _assemble([rewritten.get(r.number, r) for r in pages], out, title, sources)
+
+
+def _assemble(
+    pages: Sequence[PageResult], out: Path, title: str, sources: Sequence[PageRef] | None
+) -> Path:
     pdf = Pdf.new()
     opened: dict[Path, Pdf] = {}
     for result in sorted(pages, key=lambda r: r.number):

@@ -14,6 +14,7 @@ opinion ocr/layer_triage.py asks when pdfium's reading fails its checks).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,9 +184,22 @@ def lines(chars: Sequence[LayerChar]) -> list[list[LayerChar]]:
     return [rows[i] for i in order]
 
 
+def _gap_limit(line: Sequence[LayerChar]) -> float:
+    """The gap that separates words on a line drawn without space glyphs.
+
+    A quarter of the type size, or well above the line's usual gap between
+    letters when the line is letter-spaced (``T e x t`` must stay one word).
+    """
+    gaps = sorted(b.box[0] - a.box[2] for a, b in itertools.pairwise(line))
+    usual = gaps[len(gaps) // 2] if gaps else 0.0
+    size = max((c.size for c in line), default=10.0)
+    return max(0.25 * size, 2 * usual + 0.1 * size)
+
+
 def _words(line: Sequence[LayerChar]) -> Iterator[list[LayerChar]]:
     """Words of one line: split at space glyphs, or at gaps when a writer draws none."""
     has_spaces = any(c.text.isspace() for c in line)
+    limit = 0.0 if has_spaces else _gap_limit([c for c in line if c.text])
     word: list[LayerChar] = []
     prev: LayerChar | None = None
     for char in line:
@@ -195,7 +209,7 @@ def _words(line: Sequence[LayerChar]) -> Iterator[list[LayerChar]]:
             word, prev = [], None
             continue
         gap = (char.box[0] - prev.box[2]) if prev is not None else 0.0
-        if word and not has_spaces and gap > 0.25 * char.size:
+        if word and not has_spaces and gap > limit:
             yield word
             word = []
         word.append(char)

@@ -71,7 +71,7 @@ _SIGNS = {
 }  # fmt: skip
 _RA_SIGNS = {"z": "्र", "ª": "्र", "î": "्य", "Ó": "्य"}
 _OTHER = {
-    "A": "।", "]": ",", "-": ".", "&": "-", "^": "‘", "*": "’", "Þ": "“", "ß": "”", "(": ";",
+    "A": "।", "AA": "॥", "]": ",", "-": ".", "&": "-", "^": "‘", "*": "’", "Þ": "“", "ß": "”", "(": ";",
     "¼": "(", "½": ")", "¿": "{", "À": "}", "¾": "=", "@": "/", "\\": "?", "Œ": "°",
     "ñ": "॰", "·": "ऽ", "å": "०", "ƒ": "१", "„": "२", "…": "३", "†": "४", "‡": "५", "ˆ": "६",
     "‰": "७", "Š": "८", "‹": "९",
@@ -385,3 +385,19 @@ def encode_kruti(text: str) -> str:
             out.append(_OTHER_CODE.get(ch, ch))
         i += 1
     return "".join(out)
+
+
+# The commonest English function words: a fifth or more of any English prose.
+_ENGLISH_WORDS = """
+the of and to in is that for it as was with be by on not he this are or his from at which
+but have an they you were her all she there their one been has we its will would shall may
+no if any such these those under above said dated letter office copy sir please your our
+"""
+_ENGLISH = frozenset(_ENGLISH_WORDS.split())
+
+
+def english_share(text: str) -> float:
+    """Share of the words that are common English function words (0 for Kruti codes)."""
+    words = [w.strip(".,;:()[]'\"").casefold() for w in text.split()]
+    words = [w for w in words if w]
+    return sum(w in _ENGLISH for w in words) / max(1, len(words))

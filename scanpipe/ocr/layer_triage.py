@@ -24,7 +24,7 @@ recognised and read by OCR; both say so in the page's reason.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,10 +34,10 @@ from scanpipe.legacy_text import (
     DECODABLE,
     MAX_MALFORMED,
     decode_kruti,
+    english_share,
     judge_legacy,
     known_share,
     legacy_family,
-    plausible_devanagari,
 )
 from scanpipe.ocr import completeness
 from scanpipe.ocr.text_layer import PageText, as_text, as_words, layer_words, read_page_text
@@ -126,28 +126,51 @@ def _shape_problem(text: str) -> str | None:
 
 # Share of a font's words that carry the layout's tell-tale codes (dk, ks, ;k, f=...),
 # needed besides the decoded text reading as Devanagari before an unnamed font is
-# decoded: Kruti-typed Hindi, Bhojpuri and Marathi have 0.24-0.54, English prose under
+# decoded: Kruti-typed Hindi, Bhojpuri and Marathi have 0.14-0.54, English prose under
 # 0.05 (English full of codes and brackets has 0.4, and fails the script's rules).
-MIN_TELLTALE = 0.15
+MIN_TELLTALE = 0.1
+# A Kruti run may carry a few letters the layout lacks, typed in Unicode (ॅ, ़).
+MAX_OUTSIDE_1252 = 0.02
 _WINDOWS_1252 = frozenset(bytes(range(256)).decode("cp1252", errors="ignore")) | {"\n", " "}
 
 
-def _kruti_by_shape(chars: list, font: str) -> bool:
-    """All ASCII, full of the layout's pairs, and Hindi once decoded: Kruti without its name."""
+# English prose is a fifth function words or more; a Kruti-looking run with almost none
+# and too few known words to decode is neither, and is read by OCR rather than indexed.
+MIN_ENGLISH_FUNCTION_WORDS = 0.05
+
+
+def _kruti_by_shape(chars: list, font: str) -> str:
+    """``kruti``, ``no``, or ``doubtful``: Kruti without its name, by the text's shape.
+
+    Kruti when it is all Windows-1252, full of the layout's pairs, and Devanagari
+    once decoded; doubtful when it looks like Kruti but decodes to too few known
+    words, and is not English either.
+    """
     text = as_text(layer_words([c for c in chars if c.font == font]))
-    if not set(text) <= _WINDOWS_1252:
-        return False  # the layout's codes are the Windows-1252 characters, nothing else
+    foreign = sum(ch not in _WINDOWS_1252 for ch in text)
+    if foreign > MAX_OUTSIDE_1252 * len(text):
+        return "no"  # the layout's codes are Windows-1252 characters (a letter it lacks aside)
     verdict = judge_legacy(text)
-    return verdict.is_hindi and verdict.telltale_share >= MIN_TELLTALE
+    if verdict.telltale_share < MIN_TELLTALE:
+        return "no"
+    if verdict.is_hindi:
+        return "kruti"
+    english = english_share(text)
+    clean = verdict.malformed <= MAX_MALFORMED
+    return (
+        "doubtful"
+        if clean and verdict.words >= 20 and english < MIN_ENGLISH_FUNCTION_WORDS
+        else "no"
+    )
 
 
 def _has_devanagari(found: Triage) -> bool:
     return any("\u0900" <= ch <= "\u097f" for ch in found.text)
 
 
-def triage_with(path: Path, index: int, extractor: str) -> Triage:
+def triage_with(path: Path, index: int, extractor: str, *, coverage: bool = True) -> Triage:
     try:
-        return judge(path, index, read_page_text(path, index, extractor))
+        return judge(path, index, read_page_text(path, index, extractor), coverage=coverage)
     except Exception as exc:  # a layer we cannot parse is just not a layer to trust
         return _ocr(f"the text layer cannot be read ({type(exc).__name__}); read by OCR")
 
@@ -160,8 +183,11 @@ def triage(path: Path, index: int) -> Triage:
         if found.source == Source.UNICODE and extractor == "pdfium" and _has_devanagari(found):
             # pdfium orders some marks by position (कंे for के); pdfminer keeps the
             # stream's order, exact on every shaped page measured. Worth 40 ms a page.
-            exact = triage_with(path, index, "pdfminer")
-            return exact if exact.source == Source.UNICODE else found
+            # Same glyphs, same boxes: the coverage pdfium's reading proved still holds.
+            exact = triage_with(path, index, "pdfminer", coverage=False)
+            if exact.source == Source.UNICODE:
+                return replace(exact, missing=found.missing)
+            return found
         if found.uses_layer or not found.second_opinion:
             return found
         first = first or found
@@ -169,7 +195,7 @@ def triage(path: Path, index: int) -> Triage:
     return first
 
 
-def judge(path: Path, index: int, layer: PageText) -> Triage:
+def judge(path: Path, index: int, layer: PageText, *, coverage: bool = True) -> Triage:
     mapped = [c for c in layer.chars if c.text.strip()]
     if not mapped:
         return _ocr("no text layer: a scan or drawings")
@@ -181,7 +207,13 @@ def judge(path: Path, index: int, layer: PageText) -> Triage:
     if undecodable:
         return _ocr(f"text in a {undecodable[0]} legacy font, which has no decoder; read by OCR")
     for font in [f for f, family in families.items() if family is None]:
-        if _kruti_by_shape(visible, font):  # a Kruti layer whose font name was lost
+        shape = _kruti_by_shape(visible, font)  # a Kruti layer whose font name was lost?
+        if shape == "doubtful":
+            return _ocr(
+                f"the text in font {font} looks like a legacy Hindi encoding but does not "
+                "decode to known words; read by OCR"
+            )
+        if shape == "kruti":
             families[font] = "kruti"
     rows = layer_words(visible, _decoder(families))
     text = repair_mark_order(unicodedata.normalize("NFC", as_text(rows)))
@@ -191,10 +223,11 @@ def judge(path: Path, index: int, layer: PageText) -> Triage:
         return _ocr(problem + "; read by OCR", second_opinion=True)
     share, deva = known_share(text)
     malformed, _ = malformed_share(text)
-    # Decoded text must also be words the lexicon knows (English decoded as Kruti keeps
-    # the script's rules surprisingly often); a Unicode layer need only keep the rules,
-    # so Marathi and Sanskrit layers, full of words a Hindi list lacks, are used too.
-    plausible = plausible_devanagari(share, malformed) if family else malformed <= MAX_MALFORMED
+    # The text must keep the script's rules. A font named Kruti Dev shows what it decodes
+    # to, whatever the words; an unnamed one was only decoded above when its words were
+    # also known ones. So Marathi and Sanskrit layers, full of words a Hindi list lacks,
+    # are used too.
+    plausible = malformed <= MAX_MALFORMED
     if deva >= 5 and not plausible:
         what = "decoded legacy text" if family else "the text layer's Devanagari"
         return _ocr(
@@ -202,11 +235,14 @@ def judge(path: Path, index: int, layer: PageText) -> Triage:
             "Hindi words); read by OCR",
             second_opinion=True,
         )
-    try:
-        ink = _ink(path, index, layer.rotation)
-    except Exception as exc:
-        return _ocr(f"the page cannot be drawn to check the layer ({type(exc).__name__})")
-    found = completeness.check(ink, as_words(rows, layer.height_pt, COVERAGE_DPI), COVERAGE_DPI)
+    found = completeness.NOTHING_TO_READ
+    if coverage:
+        try:
+            ink = _ink(path, index, layer.rotation)
+        except Exception as exc:
+            return _ocr(f"the page cannot be drawn to check the layer ({type(exc).__name__})")
+        words = as_words(rows, layer.height_pt, COVERAGE_DPI)
+        found = completeness.check(ink, words, COVERAGE_DPI)
     if not found.complete:
         return _ocr(f"the text layer does not cover the page: {found.describe()}", found.missing)
     words = sum(len(r) for r in rows)

@@ -1,4 +1,4 @@
-"""``scanpipe sheets cover|part|separator``: print the QR sheets that structure a scanned stack.
+"""``scanpipe sheets cover|part|separator|patch``: print the sheets that structure a scanned stack.
 
 The operator prints a cover sheet per legacy file (and part sheets between its
 parts), puts them in the stack and scans everything in one go; the hot-folder
@@ -123,6 +123,26 @@ def part(part: str, pages: int | None, output: Path, copies: int) -> None:
 def separator(output: Path, copies: int) -> None:
     """A plain separator: starts a new file with no metadata (विभाजक शीट)."""
     _write(_sheet(kind=SheetKind.SEPARATOR), output, copies)
+
+
+@sheets.command()
+@click.option(
+    "--code",
+    default="T",
+    show_default=True,
+    type=click.Choice(["T", "2", "3", "1", "4", "6"]),
+    help="Kodak patch code: T and 2 separate files, 3 separates batches (all start a new "
+    "file here); 1, 4 and 6 are kept as pages.",
+)
+@_output
+@_copies
+def patch(code: str, output: Path, copies: int) -> None:
+    """A Kodak patch-code sheet, for scanners that separate documents by patch code (पैच शीट)."""
+    from scanpipe.sheets.patch import write_patch_pdf
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_patch_pdf([code] * copies, output)
+    click.echo(f"wrote {output} (patch {code} sheet; {copies} page{'s' if copies > 1 else ''})")
 
 
 COMMANDS: list[click.Command] = [sheets]

@@ -34,7 +34,7 @@ from scanpipe.hotfolder.claim import Job, describe_mode, drop_remote_original, w
 from scanpipe.hotfolder.journal import Journal
 from scanpipe.hotfolder.names import display_name
 from scanpipe.hotfolder.quarantine import Failure
-from scanpipe.model import FileMetadata, PartStart
+from scanpipe.model import FileMetadata, PartStart, SourceKind
 from scanpipe.pipeline import FileOutcome, Outcome, convert
 from scanpipe.registry.store import Registry
 from scanpipe.settings import Settings
@@ -140,7 +140,9 @@ class Runner:
         if manifest.exists():
             data = json.loads(manifest.read_text(encoding="utf-8"))
             return [(job.dir / p, merge(_metadata(m), declared)) for p, m in data]
-        if job.kind != "file" or sniff(job.payload).value != "pdf":
+        # PDF and TIFF stacks may hold cover, part, separator or patch sheets; a batch
+        # folder or a single PNG/JPEG is one file as it is.
+        if job.kind != "file" or sniff(job.payload) not in (SourceKind.PDF, SourceKind.TIFF):
             return [(job.payload, declared)]
         parts = split_stack(job.payload, job.dir / "parts", max_pixels=settings.ocr.max_pixels)
         if len(parts) == 1 and parts[0][0] == job.payload:

@@ -18,6 +18,10 @@ of a noisy scan can no longer resolve. Readers ignore keys they do not know,
 so a later scanpipe can add keys without a new format number; a new number
 means old readers must refuse the sheet rather than guess.
 
+Scanners that separate documents by Kodak patch code can be fed their own
+patch T, 2 or 3 sheets instead of our separator: a page without one of our
+QR sheets is also looked at for a patch code (``sheets.patch``).
+
 Reading is tuned for the hot folder, where every scanned page passes through
 ``read_sheet``: a page is looked at once at ~100 dpi (tens of milliseconds,
 JPEG pages decoded at reduced size), and only a page where a QR code was seen
@@ -26,23 +30,18 @@ but not decoded is looked at again at a finer scale.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
-from scanpipe.model import FileMetadata, PartStart
-
-if TYPE_CHECKING:
-    import pikepdf
-
 from scanpipe.errors import InputFileError
+from scanpipe.model import FileMetadata, PartStart
+from scanpipe.sheets.patch import patch_sheet
 from scanpipe.sheets.payload import (
     MAGIC,
     MAX_QR_VERSION,
@@ -55,8 +54,8 @@ from scanpipe.sheets.payload import (
     encode_payload,
     parse_payload,
 )
-from scanpipe.sheets.render import READ_DPI, page_gray
-from scanpipe.sources import pdf_errors
+from scanpipe.sheets.render import READ_DPI
+from scanpipe.sheets.stacks import Stack, open_stack
 
 # The sheet API is used from here; the payload types live in sheets.payload.
 __all__ = [
@@ -285,35 +284,35 @@ def _safe_name(file_no: str) -> str:
 
 
 def split_stack(
-    pdf_path: Path, out_dir: Path, *, max_pixels: int = 120_000_000
+    path: Path, out_dir: Path, *, max_pixels: int = 120_000_000
 ) -> list[tuple[Path, FileMetadata]]:
-    """Split a scanned stack into one PDF per file, using its QR sheets.
+    """Split a scanned stack (PDF or multi-page TIFF) into one file per file, on its sheets.
 
-    Each output copies the stack's original page objects (lossless: the
-    scanner's JPEGs are not re-encoded) and leaves the sheets out. Names are
-    ``<stem>-NN[-<file no>].pdf`` and the bytes are deterministic, so redoing
-    a split after a crash rewrites the same files, which the registry's sha256
-    check recognises. A stack without any sheet is returned as itself:
-    ``[(pdf_path, FileMetadata())]``, without a copy.
+    Sheets are the QR cover, part and separator sheets, and Kodak patch
+    sheets T, 2 and 3 (separators; ``sheets.patch``). Each output copies the
+    stack's own pages and leaves the sheets out: PDF page objects (the
+    scanner's JPEGs are not re-encoded) or TIFF frames, pixel for pixel (see
+    ``sheets.stacks``). Names are ``<stem>-NN[-<file no>].pdf|.tif`` and the
+    bytes are deterministic, so redoing a split after a crash rewrites the
+    same files, which the registry's sha256 check recognises. A stack without
+    any sheet is returned as itself: ``[(path, FileMetadata())]``, without a copy.
 
     Callers compare each file's page count with ``declared_pages`` through
-    ``page_count_mismatch``. Raises InputFileError for an unreadable PDF, a
+    ``page_count_mismatch``. Raises InputFileError for an unreadable stack, a
     cover without pages, or a sheet this version cannot read.
     """
-    import pikepdf
-
-    pdf_path, out_dir = Path(pdf_path), Path(out_dir)
-    with pdf_errors(pdf_path, "export or scan the stack again"), pikepdf.open(pdf_path) as src:
+    path, out_dir = Path(path), Path(out_dir)
+    with open_stack(path, max_pixels=max_pixels) as stack:
         sheets: list[Sheet | None] = []
-        for index in range(len(src.pages)):
+        for index in range(len(stack)):
             try:
-                sheets.append(_sheet_of_page(src, index, pdf_path, max_pixels))
+                sheets.append(_sheet_of_page(stack, index))
             except SheetError as exc:
                 raise SheetError(
-                    f"page {index + 1}: {exc.message}", advice=exc.advice, path=pdf_path
+                    f"page {index + 1}: {exc.message}", advice=exc.advice, path=path
                 ) from exc
         if not any(sheets):
-            return [(pdf_path, FileMetadata())]
+            return [(path, FileMetadata())]
         segments = plan_stack(sheets)
         out_dir.mkdir(parents=True, exist_ok=True)
         results = []
@@ -321,31 +320,21 @@ def split_stack(
             meta = segment.metadata()
             name = _safe_name(meta.file_no or "")
             suffix = f"-{name}" if name else ""
-            target = out_dir / f"{pdf_path.stem}-{number:02d}{suffix}.pdf"
-            _write_pages(src, segment.pages, target)
+            target = out_dir / f"{path.stem}-{number:02d}{suffix}{stack.suffix}"
+            stack.write(segment.pages, target)
             results.append((target, meta))
         return results
 
 
-def _sheet_of_page(pdf: pikepdf.Pdf, index: int, path: Path, max_pixels: int) -> Sheet | None:
-    """Read one page cheaply; look again at RETRY_DPI only where a code was seen."""
-    gray, dpi = page_gray(pdf, index, path, max_pixels=max_pixels)
+def _sheet_of_page(stack: Stack, index: int) -> Sheet | None:
+    """Read one page cheaply; look again at RETRY_DPI only where a QR code was seen.
+
+    Our QR sheets come first; a page without one (a foreign QR code included)
+    is then looked at for a patch code on the same preview, a few ms more.
+    """
+    gray, dpi = stack.gray(index, READ_DPI)
     sheet, located = read_page(gray, dpi=dpi)
     if sheet is None and located and dpi < RETRY_DPI * 0.9:
-        gray, dpi = page_gray(pdf, index, path, dpi=RETRY_DPI, max_pixels=max_pixels)
-        sheet, _ = read_page(gray, dpi=dpi)
-    return sheet
-
-
-def _write_pages(src: pikepdf.Pdf, indices: Sequence[int], target: Path) -> None:
-    """Copy pages into a new PDF, atomically: a crash leaves only a '.part' file behind."""
-    import pikepdf
-
-    tmp = target.with_name(f".{target.name}.part")
-    with pikepdf.new() as dst:
-        for index in indices:
-            dst.pages.append(src.pages[index])
-        if src.docinfo:
-            dst.docinfo = dst.copy_foreign(src.docinfo)
-        dst.save(tmp, deterministic_id=True)
-    os.replace(tmp, target)
+        closer, closer_dpi = stack.gray(index, RETRY_DPI)
+        sheet, _ = read_page(closer, dpi=closer_dpi)
+    return sheet if sheet is not None else patch_sheet(gray, dpi=dpi)

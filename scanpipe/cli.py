@@ -136,6 +136,11 @@ def _outcome_json(o) -> str:
 @click.option("--langs", help="Tesseract languages, e.g. Devanagari or hin+eng.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per file.")
 @click.option(
+    "--force-ocr",
+    is_flag=True,
+    help="Rasterise and OCR every PDF page, even one whose own text layer passes the checks.",
+)
+@click.option(
     "--executor",
     type=click.Choice(["local", "celery"]),
     default="local",
@@ -150,6 +155,7 @@ def convert(
     jobs: int | None,
     langs: str | None,
     as_json: bool,
+    force_ocr: bool,
     executor: str,
 ) -> None:
     """Convert scanned PDFs, TIFFs, images or folders of page images into registered files.
@@ -163,6 +169,8 @@ def convert(
     from scanpipe.registry.store import Registry
 
     settings = load_settings(ctx.obj["home"], jobs=jobs, langs=langs)
+    if force_ocr:
+        settings = settings.with_ocr(text_layer=False)
     check_tools(settings)
     started = time.perf_counter()
     counts = {o: 0 for o in Outcome}

@@ -52,7 +52,9 @@ def retry_settings(
             f"{langs!r} is not a Tesseract language setting",
             advice="use e.g. Devanagari, hin+eng or eng",
         )
-    changes: dict[str, object] = {}
+    # A retry is a request to read the page again: a text layer, which triage would
+    # accept exactly as before, is not what the reviewer asked for.
+    changes: dict[str, object] = {"text_layer": False}
     if rotate is not None:
         changes["rotate"] = rotate
     if langs:

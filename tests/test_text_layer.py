@@ -6,6 +6,7 @@ counting fake (tests/fakes.py): a page read from its layer must not call it.
 
 from __future__ import annotations
 
+import json
 import os
 import unicodedata
 from pathlib import Path
@@ -232,3 +233,19 @@ def test_a_page_whose_fonts_are_not_embedded_is_archived_with_them_embedded(
     assert helvetica and all(" yes " in row for row in helvetica)
     copied = tools.run(["pdftotext", archive, "-"], timeout=60).stdout.decode()
     assert lines[0] in copied
+
+
+def test_the_cli_reads_a_layer_and_force_ocr_reads_the_page(
+    tmp_path: Path, pdfs: dict[str, Path]
+) -> None:
+    from conftest import json_lines, run_cli
+
+    layer = json_lines(run_cli(tmp_path / "a", "convert", "--json", pdfs["english"]).stdout)
+    assert layer[0]["status"] == "registered"
+    assert layer[0]["pages"][0]["text_source"] == "unicode"
+    assert "covers the page" in layer[0]["pages"][0]["source_note"]
+    forced = run_cli(tmp_path / "b", "convert", "--json", "--force-ocr", pdfs["english"])
+    page = json_lines(forced.stdout)[0]["pages"][0]
+    assert page["text_source"] == "ocr" and page["confidence"] < 100
+    shown = run_cli(tmp_path / "a", "file", "pages", "1", "--json")
+    assert json.loads(shown.stdout)["pages"][0]["text_source"] == "unicode"

@@ -269,3 +269,11 @@ def test_an_unexpected_error_gets_the_normal_page_with_headers(server: Server) -
     assert "secret" not in response.text
     assert response.headers["x-frame-options"] == "DENY"
     assert "default-src" in response.headers["content-security-policy"]
+
+
+def test_the_file_page_says_where_each_page_text_came_from(server: Server) -> None:
+    with _client(server) as client:
+        sign_in(client, "admin")
+        page = client.get(f"/files/{server.data.letter_id}").text
+    labels = re.findall(r'<span class="text-source" title="[^"]*">([^<]+)</span>', page)
+    assert labels and set(labels) <= {"read by OCR", "ओसीआर से पढ़ा गया"}

@@ -109,3 +109,25 @@ def test_notesheet_pdf_shapes_devanagari(tmp_path: Path) -> None:
         assert word in text, (word, text)
     assert "/03/2026" in text  # the finalised date is printed (Tesseract misreads 1s)
     assert "मसौदा" not in text  # drafts never leave their author
+
+
+def test_cli_inbox_due_priority_and_stranded_drafts(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for login, role in [("clerk", "records"), ("so", "officer"), ("dc", "officer")]:
+        ok(home, "user", "add", login, "--name", login.upper(), "--designation", "X",
+           "--role", role)  # fmt: skip
+    ok(home, "file", "register", "--file-no", "9/1/26-Rev", "--subject", "सीमांकन",
+       "--nature", "electronic")  # fmt: skip
+    ok(home, "file", "send", "1", "--to", "so", "--as", "clerk", "--due", "2001-01-31",
+       "--priority", "immediate")  # fmt: skip
+    box = json.loads(ok(home, "inbox", "--as", "so", "--json"))
+    (item,) = box["to_receive"]
+    assert item["priority"] == "immediate" and item["due_on"] == "2001-01-31"
+    assert item["overdue"] is True and box["overdue"] == 1
+    assert "OVERDUE" in ok(home, "file", "where", "1", "--as", "so")
+    ok(home, "note", "add", "1", "मसौदा", "--as", "so")
+    refused = run_cli(home, "file", "send", "1", "--to", "dc", "--as", "so")
+    assert refused.returncode == 11 and "drafts-pending" in refused.stderr
+    ok(home, "file", "send", "1", "--to", "dc", "--as", "so", "--finalise-drafts")
+    assert json.loads(ok(home, "inbox", "--as", "dc", "--json"))["to_receive"][0]["file_id"] == 1
+    assert json.loads(ok(home, "pending", "--json"))["overdue"] == 0  # dc's copy is undated

@@ -19,6 +19,7 @@ MODULES = (
     "scanpipe.commands.sheets",  # QR cover, part and separator sheets
     "scanpipe.commands.scale",  # scale-out: worker (Celery), reconcile
     "scanpipe.commands.routing",  # file send/receive/.../where/history, pending
+    "scanpipe.commands.inbox",  # inbox: an officer's four lists
     "scanpipe.commands.notes",  # note add/edit/finalise/approve/list/pdf, user, audit
     "scanpipe.commands.pages",  # page list/correct/blank/move/accept/retry (page review)
     "scanpipe.commands.web",  # serve: the web app

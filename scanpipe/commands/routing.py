@@ -17,6 +17,7 @@ from rich.table import Table
 
 from scanpipe.commands._shared import DATE, acting, acting_user, open_routing, require_user, when
 from scanpipe.commands.files import file_group
+from scanpipe.eoffice.terms import Priority
 from scanpipe.routing import AGE_BUCKETS, WhereIs
 
 out = Console(highlight=False)
@@ -30,6 +31,20 @@ out = Console(highlight=False)
 @click.option("--to", "to", multiple=True, required=True, help="Recipient login; repeat for more.")
 @click.option("--remarks", default="", help="Remarks / टिप्पणी.")
 @click.option("--due", type=DATE, help="Due date.")
+@click.option(
+    "--priority",
+    type=click.Choice([p.value for p in Priority]),
+    default=Priority.NORMAL.value,
+    show_default=True,
+    help="Urgency / प्राथमिकता ('today' is due today).",
+)
+@click.option(
+    "--finalise-drafts",
+    "drafts",
+    flag_value="finalise",
+    help="Finalise my draft notes on the file first, so the recipient sees them.",
+)
+@click.option("--keep-drafts", "drafts", flag_value="keep", help="Send, keeping my drafts private.")
 @acting
 @click.pass_context
 def send(
@@ -38,6 +53,8 @@ def send(
     to: tuple[str, ...],
     remarks: str,
     due: datetime | None,
+    priority: str,
+    drafts: str | None,
     login: str | None,
 ) -> None:
     """Send (forward) a file to one or more people / फ़ाइल भेजें."""
@@ -48,6 +65,8 @@ def send(
             list(to),
             remarks=remarks,
             due_on=due.date() if due else None,
+            priority=priority,
+            drafts=drafts,
         )
     out.print(f"File {file_id} sent to {', '.join(to)}. / फ़ाइल भेजी गई।")
 
@@ -197,7 +216,13 @@ def where(ctx: click.Context, file_id: int, as_json: bool, login: str | None) ->
         out.print("With / किसके पास: nobody yet (not routed)")
     for h in info.holders:
         seen = f"opened {when(h.opened_at)}" if h.opened_at else "not opened yet"
-        out.print(f"With / किसके पास: [bold]{h.user.label}[/] since {when(h.since)} ({seen})")
+        due = f", due {h.due_on:%d/%m/%Y}" if h.due_on else ""
+        late = " [red]OVERDUE / समय-सीमा पार[/]" if h.overdue else ""
+        urgent = f", {h.priority}" if h.priority != Priority.NORMAL.value else ""
+        out.print(
+            f"With / किसके पास: [bold]{h.user.label}[/] since {when(h.since)} "
+            f"({seen}{due}{urgent}){late}"
+        )
     if info.custody:
         out.print(f"Paper / भौतिक: {info.custody.summary}")
     _print_path(info)
@@ -275,15 +300,24 @@ def pending(
                 {
                     "total": report.total,
                     "buckets": report.buckets,
+                    "overdue": report.overdue,
                     "users": {row.user.login: row.buckets for row in report.rows},
+                    "overdue_by_user": {row.user.login: row.overdue for row in report.rows},
                 }
             )
         )
         return
-    table = Table("User / उपयोगकर्ता", *(f"{b[0]} days" for b in AGE_BUCKETS), "Total / कुल")
+    table = Table(
+        "User / उपयोगकर्ता",
+        *(f"{b[0]} days" for b in AGE_BUCKETS),
+        "Total / कुल",
+        "Overdue / समय-सीमा पार",
+    )
     for row in report.rows:
-        table.add_row(row.user.label, *map(str, row.buckets), str(row.total))
-    table.add_row("[bold]All / सभी[/]", *map(str, report.buckets), str(report.total))
+        table.add_row(row.user.label, *map(str, row.buckets), str(row.total), str(row.overdue))
+    table.add_row(
+        "[bold]All / सभी[/]", *map(str, report.buckets), str(report.total), str(report.overdue)
+    )
     out.print(table)
 
 

@@ -79,6 +79,19 @@ class DocKind(StrEnum):
 DOCUMENT_KINDS: Final = tuple(k for k in DocKind if k not in (DocKind.BLANK, DocKind.SEPARATOR))
 
 
+class Priority(StrEnum):
+    """How soon a file sent must be acted on (docs/priorities.md: CSMOP urgency markings)."""
+
+    MOST_IMMEDIATE = "most-immediate"
+    IMMEDIATE = "immediate"
+    TODAY = "today"  # "out today": due the day it is sent
+    NORMAL = "normal"
+
+
+#: Most urgent first: the inbox sorts by this before age.
+PRIORITY_ORDER: Final = tuple(Priority)
+
+
 class Language(StrEnum):
     HI = "hi"
     EN = "en"
@@ -98,6 +111,10 @@ LABELS: Final[dict[StrEnum, tuple[str, str]]] = {
     Category.B: ("B: permanent", "ख: स्थायी"),
     Category.C: ("C: kept for a period", "ग: निर्धारित अवधि तक"),
     Grading.NORMAL: ("Normal", "सामान्य"),
+    Priority.MOST_IMMEDIATE: ("Most immediate", "अति आवश्यक"),
+    Priority.IMMEDIATE: ("Immediate", "तत्काल"),
+    Priority.TODAY: ("Today", "आज ही"),
+    Priority.NORMAL: ("Normal", "सामान्य"),
     Grading.CONFIDENTIAL: ("Confidential", "गोपनीय"),
     Grading.SECRET: ("Secret", "गुप्त"),
     Grading.TOP_SECRET: ("Top secret", "अति गुप्त"),

@@ -139,6 +139,7 @@ class MovementRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     remarks: Mapped[str] = mapped_column(Text, default="")
     due_on: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     pulled_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -165,6 +166,7 @@ class HoldingRow(Base):
     since: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     due_on: Mapped[date | None] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
 
 
 class NoteRow(Base):
@@ -174,6 +176,7 @@ class NoteRow(Base):
     __table_args__ = (
         UniqueConstraint("file_id", "number", name="uq_notes_file_number"),
         Index("ix_notes_file_id", "file_id"),
+        Index("ix_notes_author_status", "author_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

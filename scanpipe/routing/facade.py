@@ -13,6 +13,7 @@ from datetime import datetime
 
 from scanpipe.registry.store import Registry
 from scanpipe.routing.base import Clock, Desk, utc_now
+from scanpipe.routing.inbox import Inbox
 from scanpipe.routing.lifecycle import Lifecycle
 from scanpipe.routing.moves import Moves
 from scanpipe.routing.notes import Notes
@@ -36,6 +37,8 @@ class Routing:
         self.tracking = Tracking(self.desk)
         self.readers = Readers(self.desk)
         self.tokens = Tokens(self.desk)
+        self.inboxes = Inbox(self.desk)
+        self.inbox = self.inboxes.inbox
         # Bound methods as attributes: typed like the services' own, with their docstrings.
         self.add_user = self.users.add_user
         self.edit_user = self.users.edit_user

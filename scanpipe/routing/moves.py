@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from scanpipe.eoffice.terms import FileState, Nature
+from scanpipe.eoffice.terms import FileState, Nature, Priority, parse_choice
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.routing_models import (
     ApprovalRow,
@@ -24,8 +24,9 @@ from scanpipe.registry.routing_models import (
     TrackingRow,
     UserRow,
 )
+from scanpipe.routing import paragraphs
 from scanpipe.routing.base import Desk, active_user, find_file, user_by_id
-from scanpipe.routing.rules import Move, Purpose, Role, RuleError, require
+from scanpipe.routing.rules import Move, Purpose, Role, RuleError, office_date, require
 
 WHERE_ADVICE = "run 'scanpipe file where {id}' to see who holds it"
 
@@ -44,11 +45,18 @@ class Moves:
         *,
         remarks: str = "",
         due_on: date | None = None,
+        priority: str = Priority.NORMAL.value,
+        drafts: str | None = None,
     ) -> list[int]:
         """Forward a file to one or more people; returns the movement ids.
 
-        Forwarding makes every final note on the file immutable.
+        Forwarding makes every final note on the file immutable. The sender's
+        unfinalised drafts would stay private to them, so the recipient would
+        never see them: a send with drafts pending is refused unless ``drafts``
+        says ``finalise`` (they become the next paragraphs, then the file goes)
+        or ``keep``. ``priority`` ``today`` without a due date is due today.
         """
+        level = parse_choice(Priority, priority, "priority")
         with self.desk.writing("sending the file") as session:
             user = active_user(session, actor)
             require(user.role, "route", user.login)
@@ -56,12 +64,16 @@ class Moves:
             require_open(row)
             mine = hold(self.desk, session, row, user)
             recipients = _recipients(session, user, to)
+            _settle_drafts(self.desk, session, user, row, drafts)
             now = self.desk.now()
+            if level is Priority.TODAY and due_on is None:
+                due_on = office_date(now)
             ids: list[int] = []
             for person in recipients:
                 move = record_move(
                     self.desk, session, row.id, Move.SEND, user, person, remarks, due_on
                 )
+                move.priority = level.value
                 ids.append(move.id)
             batch = ids[0]
             session.execute(update(MovementRow).where(MovementRow.id.in_(ids)).values(batch=batch))
@@ -77,7 +89,7 @@ class Moves:
                     held = HoldingRow(file_id=row.id, user_id=person.id)
                     session.add(held)
                 held.movement_id, held.sent_by_id, held.since = move_id, user.id, now
-                held.opened_at, held.due_on = None, due_on
+                held.opened_at, held.due_on, held.priority = None, due_on, level.value
             session.execute(
                 update(NoteRow)
                 .where(NoteRow.file_id == row.id, NoteRow.status == "final")
@@ -92,6 +104,7 @@ class Moves:
                 to=[p.login for p in recipients],
                 remarks=remarks,
                 due_on=due_on,
+                priority=level.value,
             )
             return ids
 
@@ -295,6 +308,28 @@ def require_approval(
             + (f" --for {purpose.value}" if purpose else "")
             + "'",
         )
+
+
+DRAFT_CHOICES = ("finalise", "keep")
+
+
+def _settle_drafts(
+    desk: Desk, session: Session, user: UserRow, row: FileRow, drafts: str | None
+) -> None:
+    pending = paragraphs.drafts_of(session, row.id, user.id)
+    if not pending or drafts == "keep":
+        return
+    if drafts == "finalise":
+        for note in pending:
+            paragraphs.finalise(desk, session, user, row, note)
+        return
+    raise RuleError(
+        "drafts-pending",
+        f"{user.login} has {len(pending)} unfinalised draft note(s) on file {row.id}; the "
+        "recipient would not see them",
+        advice="finalise them and send, or send and keep them as drafts "
+        "(--finalise-drafts or --keep-drafts)",
+    )
 
 
 def record_move(

@@ -8,12 +8,13 @@ of the record and never changes.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scanpipe.eoffice.terms import FileState
 from scanpipe.errors import NotFoundError
 from scanpipe.registry.routing_models import ApprovalRow, NoteRow, UserRow
+from scanpipe.routing import paragraphs
 from scanpipe.routing.base import Desk, active_user, find_file, find_user, user_by_id
 from scanpipe.routing.moves import hold, require_open
 from scanpipe.routing.rules import NoteStatus, Purpose, RuleError, require
@@ -95,15 +96,7 @@ class Notes:
             row = find_file(session, note.file_id or 0)
             require_open(row)
             hold(self.desk, session, row, user)
-            last = session.scalar(select(func.max(NoteRow.number)).where(NoteRow.file_id == row.id))
-            now = self.desk.now()
-            note.status, note.number = NoteStatus.FINAL.value, (last or 0) + 1
-            note.finalised_at = note.updated_at = now
-            session.flush()
-            self.desk.registry.search_backend.index_note(session.connection(), note.id, note.body)
-            self.desk.audit(
-                session, user, "note-finalise", row.id, note=note.id, number=note.number
-            )
+            paragraphs.finalise(self.desk, session, user, row, note)
             return _note_info(session, note)
 
     def approve(

@@ -7,7 +7,9 @@ matching message text.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from scanpipe.errors import ExitCode, ScanpipeError
 
@@ -52,6 +54,7 @@ class Custody(StrEnum):
 RULES: dict[str, str] = {
     "role": "the user's role does not allow this action",
     "holder-only": "only a current holder of a file can act on it",
+    "drafts-pending": "a file is sent with its sender's drafts finalised or kept, by choice",
     "receive-first": "a physical file must be received before anyone acts on it",
     "pullback-unopened": "a file can be pulled back only while the recipient has not opened it",
     "pullback-sender": "only the sender can pull a file back, and only from that send",
@@ -106,6 +109,21 @@ def require(role: str, action: str, login: str) -> None:
             f"{login} is {role!s}; '{action}' needs one of: {roles}",
             advice="ask an admin to do it, or to change your role with 'scanpipe user edit'",
         )
+
+
+#: Offices date their work in India Standard Time: a file due "today" is due until
+#: midnight in Mungeli, not in UTC.
+OFFICE_TZ = ZoneInfo("Asia/Kolkata")
+
+
+def office_date(now: datetime) -> date:
+    """The calendar date in the office at ``now`` (an aware datetime)."""
+    return now.astimezone(OFFICE_TZ).date()
+
+
+def overdue(due_on: date | None, now: datetime) -> bool:
+    """Past its due date in the office's calendar: due today is not yet overdue."""
+    return due_on is not None and due_on < office_date(now)
 
 
 #: Pendency ageing buckets in days: (label, lowest age, highest age or None).

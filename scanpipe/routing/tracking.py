@@ -27,7 +27,7 @@ from scanpipe.registry.routing_models import (
     UserRow,
 )
 from scanpipe.routing.base import Desk, find_file, find_user, user_by_id
-from scanpipe.routing.rules import AGE_BUCKETS
+from scanpipe.routing.rules import AGE_BUCKETS, office_date, overdue
 from scanpipe.routing.views import (
     AuditEntry,
     CustodyInfo,
@@ -68,7 +68,7 @@ class Tracking:
                 state=row.file_state,
                 nature=row.nature,
                 creator=user_by_id(session, track.creator_id) if track else None,
-                holders=tuple(_holder(session, h) for h in holds),
+                holders=tuple(_holder(session, h, self.desk.now()) for h in holds),
                 path=tuple(_path(session, row.id)),
                 custody=_custody(session, custody) if custody else None,
             )
@@ -97,6 +97,8 @@ class Tracking:
                 func.sum(case((and_(b <= ages[0], b > ages[1]), 1), else_=0), type_=Integer),
                 func.sum(case((and_(b <= ages[1], b > ages[2]), 1), else_=0), type_=Integer),
                 func.sum(case((b <= ages[2], 1), else_=0), type_=Integer),
+                # due before today in the office's calendar
+                func.sum(case((HoldingRow.due_on < office_date(now), 1), else_=0), type_=Integer),
             ]
             stmt = (
                 select(HoldingRow.user_id, *buckets)
@@ -114,7 +116,8 @@ class Tracking:
             for user_id, *counts in session.execute(stmt).all():
                 info = user_by_id(session, user_id)
                 assert info is not None
-                rows.append(PendencyRow(info, tuple(int(c or 0) for c in counts)))  # type: ignore[arg-type]
+                *aged, late = (int(c or 0) for c in counts)
+                rows.append(PendencyRow(info, tuple(aged), late))  # type: ignore[arg-type]
             rows.sort(key=lambda r: (-r.total, r.user.login))
             return Pendency(tuple(rows), now)
 
@@ -222,7 +225,7 @@ def _path(session: Session, file_id: int) -> list[MovementInfo]:
     return out
 
 
-def _holder(session: Session, held: HoldingRow) -> Holder:
+def _holder(session: Session, held: HoldingRow, now: datetime) -> Holder:
     user = user_by_id(session, held.user_id)
     assert user is not None
     return Holder(
@@ -231,6 +234,8 @@ def _holder(session: Session, held: HoldingRow) -> Holder:
         held.opened_at,
         held.due_on,
         user_by_id(session, held.sent_by_id),
+        held.priority or "normal",
+        overdue(held.due_on, now),
     )
 
 

@@ -50,6 +50,8 @@ class Holder:
     opened_at: datetime | None
     due_on: date | None
     sent_by: UserInfo | None
+    priority: str = "normal"
+    overdue: bool = False  # past due_on in the office's calendar when where-is was asked
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class WhereIs:
                     "login": h.user.login,
                     "since": h.since.isoformat(),
                     "opened_at": h.opened_at.isoformat() if h.opened_at else None,
+                    "due_on": h.due_on.isoformat() if h.due_on else None,
+                    "priority": h.priority,
+                    "overdue": h.overdue,
                 }
                 for h in self.holders
             ],
@@ -157,6 +162,7 @@ class PendencyRow:
 
     user: UserInfo
     buckets: tuple[int, int, int, int]
+    overdue: int = 0  # of those, files past their due date
 
     @property
     def total(self) -> int:
@@ -176,6 +182,10 @@ class Pendency:
     @property
     def total(self) -> int:
         return sum(self.buckets)
+
+    @property
+    def overdue(self) -> int:
+        return sum(r.overdue for r in self.rows)
 
 
 @dataclass(frozen=True)

@@ -121,12 +121,14 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
         auth_routes,
         dashboard_routes,
         file_routes,
+        inbox_routes,
         review_routes,
         search_routes,
     )
 
     for module in (
         auth_routes,
+        inbox_routes,
         search_routes,
         file_routes,
         review_routes,

@@ -22,10 +22,10 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site: ``//evil.example`` and ``https://...`` go to search instead."""
+    """Only a path on this site: ``//evil.example`` and ``https://...`` go to the inbox instead."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return "/search"
+    return "/"
 
 
 @router.get("/login")
@@ -41,7 +41,7 @@ def login(
     _: Annotated[None, Depends(PUBLIC)],
     login: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
-    next: Annotated[str, Form()] = "/search",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     state = request.app.state
     who = login.strip().lower()
@@ -85,7 +85,7 @@ def logout(request: Request, user: Annotated[UserInfo, Depends(VIEW)]) -> Respon
 
 @router.get("/lang/{code}")
 def switch_language(
-    request: Request, code: str, _: Annotated[None, Depends(PUBLIC)], next: str = "/search"
+    request: Request, code: str, _: Annotated[None, Depends(PUBLIC)], next: str = "/"
 ) -> Response:
     response = redirect(safe_next(next))
     if code in LANGS:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, Response
 
+from scanpipe.eoffice.terms import LABELS, Priority
 from scanpipe.errors import NotFoundError
 from scanpipe.registry import access
 from scanpipe.routing import UserInfo
+from scanpipe.routing.moves import DRAFT_CHOICES
 from scanpipe.web.highlight import highlight, query_tokens
 from scanpipe.web.images import page_image
-from scanpipe.web.pages import PageNumber, RecordId, redirect, render
+from scanpipe.web.pages import BadFormValue, PageNumber, RecordId, redirect, render
 from scanpipe.web.security import Access
 
 router = APIRouter()
@@ -69,6 +72,10 @@ def file_view(
             and last_send.opened_at is None,
             "can_route": ROUTE.allows(user.role),
             "can_finalise": FINALISE.allows(user.role),
+            "my_drafts": sum(
+                1 for n in notes if n["n"].status == "draft" and n["n"].author.login == user.login
+            ),
+            "priorities": [(p.value, LABELS[p]) for p in Priority],
         },
     )
 
@@ -156,8 +163,25 @@ def send(
     user: Annotated[UserInfo, Depends(ROUTE)],
     to: Annotated[list[str], Form()],
     remarks: Annotated[str, Form(max_length=2000)] = "",
+    due: Annotated[str, Form(max_length=10)] = "",
+    priority: Annotated[str, Form(max_length=16)] = Priority.NORMAL.value,
+    drafts: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    request.app.state.routing.send(file_id, user.login, to, remarks=remarks)
+    try:
+        due_on = date.fromisoformat(due) if due else None
+    except ValueError as exc:
+        raise BadFormValue(
+            f"{due!r} is not a date", advice="pick the due date from the calendar"
+        ) from exc
+    request.app.state.routing.send(
+        file_id,
+        user.login,
+        to,
+        remarks=remarks,
+        due_on=due_on,
+        priority=priority,
+        drafts=drafts if drafts in DRAFT_CHOICES else None,
+    )
     return redirect(f"/files/{file_id}#movements", "sent", request)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Annotated, Any, Final
+from urllib.parse import quote
 
 from fastapi import Form, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -109,8 +110,14 @@ def _status(exc: ScanpipeError) -> HTTPStatus:
 def error_page(request: Request, exc: Exception) -> Response:
     """The one place errors become responses."""
     if isinstance(exc, SignInRequired):
-        target = request.url.path if request.method == "GET" else "/search"
-        return RedirectResponse(f"/login?next={target}", status_code=HTTPStatus.SEE_OTHER)
+        # The whole address, query included: a search link opened signed out still
+        # searches once the officer has signed in.
+        target = request.url.path if request.method == "GET" else "/"
+        if request.method == "GET" and request.url.query:
+            target += "?" + request.url.query
+        return RedirectResponse(
+            f"/login?next={quote(target, safe='')}", status_code=HTTPStatus.SEE_OTHER
+        )
     status: int
     if isinstance(exc, ScanpipeError):
         status, message, advice = _status(exc), exc.message, exc.advice

@@ -13,17 +13,12 @@ from scanpipe.errors import ScanpipeError
 from scanpipe.registry.page_facts import file_facts, filter_options
 from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.routing import UserInfo
-from scanpipe.web.pages import redirect, render
+from scanpipe.web.pages import render
 from scanpipe.web.security import Access
 
 router = APIRouter()
 VIEW = Access("view")
 SHOWN = 20  # hits on the page
-
-
-@router.get("/")
-def home(_: Annotated[UserInfo, Depends(VIEW)]) -> Response:
-    return redirect("/search")
 
 
 @router.get("/search")

@@ -29,7 +29,8 @@ def _sign_in(page: object, server: Server, login: str) -> None:
     page.fill("#login", login)  # type: ignore[attr-defined]
     page.fill("#password", webdata.PASSWORD)  # type: ignore[attr-defined]
     page.click("form[action='/login'] button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_url(f"{server.url}/search")  # type: ignore[attr-defined]
+    page.wait_for_url(f"{server.url}/")  # type: ignore[attr-defined]  # lands on the inbox
+    assert page.locator("#with-me").count() == 1  # type: ignore[attr-defined]
 
 
 def _fits(page: object) -> bool:
@@ -156,12 +157,18 @@ def test_send_pull_back_and_receive(officer: object, browser: object, server: Se
     assert "pullback" in page.locator("table.history").inner_text()  # type: ignore[attr-defined]
     assert "Verma" in page.locator("#movements ul").inner_text()  # type: ignore[attr-defined]
     page.select_option("#send-to", "a.khan")  # type: ignore[attr-defined]
+    page.fill("#send-due", "2001-01-31")  # type: ignore[attr-defined]
+    page.select_option("#send-priority", "immediate")  # type: ignore[attr-defined]
     page.click("#send-form button[type=submit]")  # type: ignore[attr-defined]
     assert page.locator("#pullback").count() == 1  # type: ignore[attr-defined]
+    assert page.locator("#movements .late").count() == 1  # type: ignore[attr-defined]
 
     context = _context(browser, DESKTOP)
     khan = context.new_page()  # type: ignore[attr-defined]
-    _sign_in(khan, server, "a.khan")
+    _sign_in(khan, server, "a.khan")  # lands on the inbox: the file waits, overdue
+    waiting = khan.locator("#to-receive tr.overdue")
+    assert waiting.count() == 1 and "31/01/2001" in waiting.inner_text()
+    assert "तत्काल" in waiting.inner_text() or "Immediate" in waiting.inner_text()
     khan.goto(file_url)
     khan.click("#receive")
     assert "receive" in khan.locator("table.history").inner_text()

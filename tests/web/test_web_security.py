@@ -6,6 +6,7 @@ an access rule, or open to the wrong roles, fails here.
 
 from __future__ import annotations
 
+import html
 import re
 
 import httpx
@@ -131,7 +132,7 @@ def test_sign_in_redirects_only_within_the_site(server: Server) -> None:
                   "next": "//evil.example/x"},
         )  # fmt: skip
         assert response.status_code == 303
-        assert response.headers["location"] == "/search"
+        assert response.headers["location"] == "/"
 
 
 def test_wrong_password_is_refused(server: Server) -> None:
@@ -277,3 +278,24 @@ def test_the_file_page_says_where_each_page_text_came_from(server: Server) -> No
         page = client.get(f"/files/{server.data.letter_id}").text
     labels = re.findall(r'<span class="text-source" title="[^"]*">([^<]+)</span>', page)
     assert labels and set(labels) <= {"read by OCR", "ओसीआर से पढ़ा गया"}
+
+
+def test_a_search_link_opened_signed_out_keeps_its_query_through_sign_in(server: Server) -> None:
+    with _client(server) as client:
+        first = client.get("/search", params={"q": "कलेक्टर", "section": "REV"})
+        assert first.status_code == 303
+        target = first.headers["location"]
+        assert target.startswith("/login?next=")
+        form = client.get(target)
+        token = csrf_from(form.text)
+        nxt = re.search(r'name="next" value="([^"]*)"', form.text)
+        assert nxt is not None
+        back = client.post(
+            "/login",
+            data={"login": "admin", "password": webdata.PASSWORD, "csrf": token,
+                  "next": html.unescape(nxt.group(1))},
+        )  # fmt: skip
+        assert back.status_code == 303
+        landed = back.headers["location"]
+        assert landed.startswith("/search?") and "section=REV" in landed
+        assert "कलेक्टर" in client.get(landed).text

@@ -1,0 +1,161 @@
+"""An officer's inbox: files to receive, files with me, mine pending with others, my drafts.
+
+The landing page of the web, ``scanpipe inbox`` and the API all read this one
+service, so "overdue" and the order of the lists mean the same everywhere.
+Each list is one indexed query (holdings by holder, holdings by sender, notes
+by author); the people named are looked up once each (a user holding 2,000
+files has a few dozen senders), not once a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, union
+
+from scanpipe.eoffice.terms import PRIORITY_ORDER, FileState, Priority
+from scanpipe.registry.models import FileRow
+from scanpipe.registry.routing_models import HoldingRow, NoteRow, TrackingRow
+from scanpipe.routing.base import Desk, find_user, user_by_id
+from scanpipe.routing.rules import NoteStatus, overdue
+from scanpipe.routing.views import UserInfo
+
+SORTS = ("age", "due", "priority")
+_RANK = {p.value: i for i, p in enumerate(PRIORITY_ORDER)}
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One file in a list: who it is from (or with), since when, due when, how urgent."""
+
+    file_id: int
+    file_no: str | None
+    subject: str | None
+    person: UserInfo | None  # with me: who sent it; pending with others: who holds it
+    since: datetime
+    opened_at: datetime | None
+    due_on: date | None
+    priority: str
+    overdue: bool
+    age_days: int
+
+
+@dataclass(frozen=True)
+class DraftItem:
+    file_id: int
+    file_no: str | None
+    note_id: int
+    updated_at: datetime
+    preview: str
+
+
+@dataclass(frozen=True)
+class InboxView:
+    to_receive: tuple[InboxItem, ...]
+    with_me: tuple[InboxItem, ...]
+    with_others: tuple[InboxItem, ...]
+    drafts: tuple[DraftItem, ...]
+    at: datetime
+
+    @property
+    def overdue(self) -> int:
+        """Files with me (received or not) past their due date."""
+        return sum(i.overdue for i in (*self.to_receive, *self.with_me))
+
+
+class Inbox:
+    """``inbox(login)``: the four lists of an officer's day."""
+
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+
+    def inbox(
+        self, login: str, *, sort: str = "age", overdue_only: bool = False, limit: int = 500
+    ) -> InboxView:
+        """Oldest first by default (``sort``: ``age``, ``due`` or ``priority``)."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {', '.join(SORTS)}")
+        now = self.desk.now()
+        with self.desk.reading("reading the inbox") as session:
+            me = find_user(session, login)
+            mine = (
+                select(HoldingRow, FileRow.file_no, FileRow.subject)
+                .join(FileRow, FileRow.id == HoldingRow.file_id)
+                .where(HoldingRow.user_id == me.id, FileRow.file_state == FileState.OPEN.value)
+                .order_by(HoldingRow.since, HoldingRow.id)
+            )
+            held = session.execute(mine).all()
+            others = session.execute(_pending_with_others(me.id)).all()
+            to_receive, with_me = [], []
+            for h, file_no, subject in held:  # few senders: user_by_id caches them
+                item = _item(h, file_no, subject, user_by_id(session, h.sent_by_id), now)
+                (with_me if h.opened_at else to_receive).append(item)
+            with_others = [
+                _item(h, no, subject, user_by_id(session, h.user_id), now)
+                for h, no, subject in others
+            ]
+            drafts = session.execute(
+                select(NoteRow, FileRow.file_no)
+                .join(FileRow, FileRow.id == NoteRow.file_id)
+                .where(NoteRow.author_id == me.id, NoteRow.status == NoteStatus.DRAFT.value)
+                .order_by(NoteRow.updated_at)
+                .limit(limit)
+            ).all()
+        lists = [
+            _arrange(items, sort, overdue_only, limit)
+            for items in (to_receive, with_me, with_others)
+        ]
+        return InboxView(
+            *lists,
+            drafts=tuple(
+                DraftItem(n.file_id or 0, no, n.id, n.updated_at, n.body[:120]) for n, no in drafts
+            ),
+            at=now,
+        )
+
+
+def _pending_with_others(me: int):
+    """Files I sent or created that someone else holds: two indexed lookups, one UNION."""
+    sent = select(HoldingRow.id).where(HoldingRow.sent_by_id == me)
+    created = (
+        select(HoldingRow.id)
+        .join(TrackingRow, TrackingRow.file_id == HoldingRow.file_id)
+        .where(TrackingRow.creator_id == me)
+    )
+    return (
+        select(HoldingRow, FileRow.file_no, FileRow.subject)
+        .join(FileRow, FileRow.id == HoldingRow.file_id)
+        .where(HoldingRow.id.in_(union(sent, created)))
+        .where(HoldingRow.user_id != me, FileRow.file_state == FileState.OPEN.value)
+        .order_by(HoldingRow.since, HoldingRow.id)
+    )
+
+
+def _item(
+    h: HoldingRow, file_no: str | None, subject: str | None, person: UserInfo | None, now: datetime
+) -> InboxItem:
+    return InboxItem(
+        file_id=h.file_id or 0,
+        file_no=file_no,
+        subject=subject,
+        person=person,
+        since=h.since,
+        opened_at=h.opened_at,
+        due_on=h.due_on,
+        priority=h.priority or Priority.NORMAL.value,
+        overdue=overdue(h.due_on, now),
+        age_days=max(0, (now - h.since).days),
+    )
+
+
+def _arrange(
+    items: list[InboxItem], sort: str, overdue_only: bool, limit: int
+) -> tuple[InboxItem, ...]:
+    if overdue_only:
+        items = [i for i in items if i.overdue]
+    if sort == "due":  # undated last, then oldest
+        items.sort(key=lambda i: (i.due_on is None, i.due_on or date.max, i.since))
+    elif sort == "priority":
+        items.sort(key=lambda i: (_RANK.get(i.priority, len(_RANK)), i.since))
+    return tuple(items[:limit])

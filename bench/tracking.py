@@ -13,6 +13,11 @@ Anchor, measured in the same run: the same answers read with one hand-written
 SQL query each over the same database through plain ``sqlite3`` -- the floor
 for any API on this schema. Ratios say what the library's ORM views cost.
 Targets (issue 5): where-is p95 <= 20 ms, a section's pendency p95 <= 200 ms.
+
+``--heavy 2000`` (issue 13) then gives one officer 2,000 of the open files (a third
+not yet received, a quarter with a due date, some overdue) and makes them the sender
+of 2,000 others, and times ``Routing.inbox`` for that officer against one raw SQL
+query per list. Target: inbox p95 <= 100 ms.
 """
 
 from __future__ import annotations
@@ -121,6 +126,44 @@ def build(reg: Registry, files: int, moves: int, seed: int) -> None:
     print(file=sys.stderr)
 
 
+HEAVY = "u0-0"
+
+
+def load_heavy(reg: Registry, files: int, heavy: int, seed: int) -> None:
+    """One officer holds ``heavy`` open files and is the sender of ``heavy`` more."""
+    rng = random.Random(seed + 1)
+    with reg._engine.begin() as conn:
+        me = conn.exec_driver_sql("SELECT id FROM users WHERE login = ?", (HEAVY,)).scalar()
+        ids = [r[0] for r in conn.exec_driver_sql(
+            "SELECT id FROM files WHERE file_state = 'open'").fetchall()]  # fmt: skip
+        rng.shuffle(ids)
+        for n, fid in enumerate(ids[:heavy]):
+            opened = None if n % 3 == 0 else NOW - timedelta(days=rng.uniform(0, 60))
+            due = (NOW - timedelta(days=rng.randint(-20, 20))).date() if n % 4 == 0 else None
+            conn.exec_driver_sql(
+                "UPDATE holdings SET user_id = ?, opened_at = ?, due_on = ?, priority = ? "
+                "WHERE file_id = ?",
+                (me, opened, due, rng.choice(("normal", "normal", "immediate", "today")), fid),
+            )
+        for fid in ids[heavy : 2 * heavy]:
+            conn.exec_driver_sql(
+                "UPDATE holdings SET sent_by_id = ? WHERE file_id = ? AND user_id != ?",
+                (me, fid, me),
+            )
+        conn.exec_driver_sql("ANALYZE")
+
+
+def anchor_inbox(db: sqlite3.Connection, me: int) -> None:
+    db.execute(
+        "SELECT h.*, f.file_no, f.subject, u.name FROM holdings h JOIN files f ON f.id = "
+        "h.file_id LEFT JOIN users u ON u.id = h.sent_by_id WHERE h.user_id = ? AND "
+        "f.file_state = 'open' ORDER BY h.since", (me,)).fetchall()  # fmt: skip
+    db.execute(
+        "SELECT h.*, f.file_no, f.subject, u.name FROM holdings h JOIN files f ON f.id = "
+        "h.file_id JOIN users u ON u.id = h.user_id WHERE h.sent_by_id = ? AND h.user_id != ? "
+        "AND f.file_state = 'open' ORDER BY h.since", (me, me)).fetchall()  # fmt: skip
+
+
 def time_calls(fn, args_list) -> list[float]:  # type: ignore[no-untyped-def]
     out = []
     for args in args_list:
@@ -156,6 +199,7 @@ def main() -> None:
     ap.add_argument("--moves", type=int, default=20)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--heavy", type=int, default=0, help="files held by one officer (inbox)")
     ap.add_argument("--out", type=Path, default=OUT_DIR / "tracking.json")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -176,10 +220,22 @@ def main() -> None:
             user_ms = time_calls(lambda u: routing.pending(user=u), users)
             mine_ms = time_calls(routing.pending_with_others, users[:50])
             sample = routing.pending(section="EST")
+            inbox_ms: list[float] = []
+            if args.heavy:
+                load_heavy(reg, args.files, args.heavy, args.seed)
+                routing.inbox(HEAVY)
+                inbox_ms = time_calls(lambda: routing.inbox(HEAVY), [()] * 50)
+                box = routing.inbox(HEAVY)
+                print(f"inbox of {HEAVY}: {len(box.to_receive)} to receive, {len(box.with_me)} "
+                      f"with me, {len(box.with_others)} with others, {box.overdue} overdue")  # fmt: skip
         db = sqlite3.connect(db_file)
         cuts = [(NOW - timedelta(days=d)).strftime("%Y-%m-%d %H:%M:%S.%f") for d in (8, 16, 31)]
         a_where = time_calls(lambda f: anchor_where(db, f), picks)
         a_section = time_calls(lambda s: anchor_pending(db, s, cuts), sections)
+        a_inbox: list[float] = []
+        if args.heavy:
+            me = db.execute("SELECT id FROM users WHERE login = ?", (HEAVY,)).fetchone()[0]
+            a_inbox = time_calls(lambda: anchor_inbox(db, me), [()] * 50)
         db.close()
     result = {
         "files": args.files, "movements": args.files * args.moves, "build_s": round(built, 1),
@@ -191,12 +247,18 @@ def main() -> None:
         "mine_with_others_ms": {"p50": pct(mine_ms, 50), "p95": pct(mine_ms, 95)},
         "est_section_open_files": sample.total,
     }  # fmt: skip
+    if inbox_ms:
+        result["inbox_ms"] = {"p50": pct(inbox_ms, 50), "p95": pct(inbox_ms, 95)}
+        result["inbox_anchor_ms"] = {"p50": pct(a_inbox, 50), "p95": pct(a_inbox, 95)}
     print(f"registry: {args.files} files, {args.files * args.moves} movements, built in "
           f"{built:.0f} s")  # fmt: skip
-    for name, key, anchor in (
+    pairs = [
         ("where-is", "where_ms", "where_anchor_ms"),
         ("section pendency", "section_pendency_ms", "section_anchor_ms"),
-    ):
+    ]
+    if inbox_ms:
+        pairs.append((f"inbox ({args.heavy} held)", "inbox_ms", "inbox_anchor_ms"))
+    for name, key, anchor in pairs:
         ours, floor = result[key], result[anchor]
         print(f"{name:18} p50 {ours['p50']:7.2f} ms  p95 {ours['p95']:7.2f} ms   raw SQL p95 "
               f"{floor['p95']:7.2f} ms   ratio {ours['p95'] / floor['p95']:.2f}x")  # fmt: skip

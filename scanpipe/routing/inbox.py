@@ -3,25 +3,40 @@
 The landing page of the web, ``scanpipe inbox`` and the API all read this one
 service, so "overdue" and the order of the lists mean the same everywhere.
 Each list is one indexed query (holdings by holder, holdings by sender, notes
-by author); the people named are looked up once each (a user holding 2,000
-files has a few dozen senders), not once a row.
+by author), and everyone named in them is read in one more: a user holding
+2,000 files gets the inbox in four round trips, not one per sender.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select, union
+from sqlalchemy import Row, select, union
+from sqlalchemy.orm import Session
 
 from scanpipe.eoffice.terms import PRIORITY_ORDER, FileState, Priority
+from scanpipe.registry.eoffice_models import SectionRow
 from scanpipe.registry.models import FileRow
-from scanpipe.registry.routing_models import HoldingRow, NoteRow, TrackingRow
-from scanpipe.routing.base import Desk, find_user, user_by_id
+from scanpipe.registry.routing_models import HoldingRow, NoteRow, TrackingRow, UserRow
+from scanpipe.routing.base import Desk, find_user
 from scanpipe.routing.rules import NoteStatus, overdue
 from scanpipe.routing.views import UserInfo
 
 SORTS = ("age", "due", "priority")
+# Plain columns, not ORM objects: 4,000 rows load in milliseconds as tuples.
+_COLUMNS = (
+    HoldingRow.file_id,
+    HoldingRow.user_id,
+    HoldingRow.sent_by_id,
+    HoldingRow.since,
+    HoldingRow.opened_at,
+    HoldingRow.due_on,
+    HoldingRow.priority,
+    FileRow.file_no,
+    FileRow.subject,
+)
 _RANK = {p.value: i for i, p in enumerate(PRIORITY_ORDER)}
 
 
@@ -80,21 +95,20 @@ class Inbox:
         with self.desk.reading("reading the inbox") as session:
             me = find_user(session, login)
             mine = (
-                select(HoldingRow, FileRow.file_no, FileRow.subject)
+                select(*_COLUMNS)
                 .join(FileRow, FileRow.id == HoldingRow.file_id)
                 .where(HoldingRow.user_id == me.id, FileRow.file_state == FileState.OPEN.value)
                 .order_by(HoldingRow.since, HoldingRow.id)
             )
             held = session.execute(mine).all()
             others = session.execute(_pending_with_others(me.id)).all()
+            named = {h.sent_by_id for h in held} | {h.user_id for h in others}
+            people = _people(session, named)
             to_receive, with_me = [], []
-            for h, file_no, subject in held:  # few senders: user_by_id caches them
-                item = _item(h, file_no, subject, user_by_id(session, h.sent_by_id), now)
+            for h in held:
+                item = _item(h, people.get(h.sent_by_id or 0), now)
                 (with_me if h.opened_at else to_receive).append(item)
-            with_others = [
-                _item(h, no, subject, user_by_id(session, h.user_id), now)
-                for h, no, subject in others
-            ]
+            with_others = [_item(h, people.get(h.user_id or 0), now) for h in others]
             drafts = session.execute(
                 select(NoteRow, FileRow.file_no)
                 .join(FileRow, FileRow.id == NoteRow.file_id)
@@ -124,7 +138,7 @@ def _pending_with_others(me: int):
         .where(TrackingRow.creator_id == me)
     )
     return (
-        select(HoldingRow, FileRow.file_no, FileRow.subject)
+        select(*_COLUMNS)
         .join(FileRow, FileRow.id == HoldingRow.file_id)
         .where(HoldingRow.id.in_(union(sent, created)))
         .where(HoldingRow.user_id != me, FileRow.file_state == FileState.OPEN.value)
@@ -132,13 +146,24 @@ def _pending_with_others(me: int):
     )
 
 
-def _item(
-    h: HoldingRow, file_no: str | None, subject: str | None, person: UserInfo | None, now: datetime
-) -> InboxItem:
+def _people(session: Session, ids: set[int | None]) -> dict[int, UserInfo]:
+    """Everyone named in the lists, with their section, in one query."""
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(UserRow, SectionRow.code)
+        .outerjoin(SectionRow, SectionRow.id == UserRow.section_id)
+        .where(UserRow.id.in_(wanted))
+    ).all()
+    return {row.id: UserInfo.from_row(row, code) for row, code in rows}
+
+
+def _item(h: Row[Any], person: UserInfo | None, now: datetime) -> InboxItem:
     return InboxItem(
         file_id=h.file_id or 0,
-        file_no=file_no,
-        subject=subject,
+        file_no=h.file_no,
+        subject=h.subject,
         person=person,
         since=h.since,
         opened_at=h.opened_at,

@@ -99,12 +99,32 @@ class WatchSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """The SMTP server notifications go through; ``host = ""`` keeps mail off (in-app only).
+
+    ``tls``: ``starttls`` (port 587), ``ssl`` (port 465) or ``none`` (a relay on the
+    office network, port 25). ``base_url`` is how officers reach the web app, for the
+    link in each mail.
+    """
+
+    host: str = ""
+    port: int = 25
+    tls: str = "none"
+    user: str = ""
+    password: str = ""
+    sender: str = "scanpipe@localhost"
+    base_url: str = "http://localhost:8080"
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     db_url: str
     jobs: int
     ocr: OcrSettings = field(default_factory=OcrSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     # Whether this deployment may hold files graded above normal. The e-Office manual
     # keeps classified papers out of e-Office; a records room digitising for it sets
     # ``hold_classified = false`` and the registry refuses such a grading (docs/access.md).
@@ -208,13 +228,22 @@ def _inboxes(items: list[Any], path: Path) -> tuple[InboxSettings, ...]:
 
 def apply_config(settings: Settings, data: dict[str, Any], path: Path) -> Settings:
     """Settings with the file's values; the caller re-applies arguments and variables."""
-    unknown = set(data) - {"jobs", "db_url", "hold_classified", "ocr", "watch", "inbox"}
+    unknown = set(data) - {"jobs", "db_url", "hold_classified", "ocr", "watch", "inbox", "mail"}
     if unknown:
         raise ConfigError(
             f"unknown section or setting {sorted(unknown)[0]!r}",
-            advice="top level: jobs, db_url, hold_classified, [ocr], [watch], [[inbox]]",
+            advice="top level: jobs, db_url, hold_classified, [ocr], [watch], [[inbox]], [mail]",
             path=path,
         )
+    if "mail" in data:
+        mail = replace(settings.mail, **_typed(MailSettings, data["mail"], "mail", path))
+        if mail.tls not in ("none", "starttls", "ssl"):
+            raise ConfigError(
+                f"mail tls must be none, starttls or ssl, not {mail.tls!r}",
+                advice='tls = "starttls"',
+                path=path,
+            )
+        settings = replace(settings, mail=mail)
     if "hold_classified" in data:
         if not isinstance(data["hold_classified"], bool):
             raise ConfigError(

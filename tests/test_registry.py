@@ -88,7 +88,7 @@ def test_open_creates_dirs_migrates_and_is_idempotent(tmp_path: Path) -> None:
     assert (tmp_path / "archive").is_dir()
     conn = sqlite3.connect(db_path(tmp_path))
     assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
-        ("0011_priority",)
+        ("0012_notifications",)
     ]
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     conn.close()

@@ -20,6 +20,7 @@ MODULES = (
     "scanpipe.commands.scale",  # scale-out: worker (Celery), reconcile
     "scanpipe.commands.routing",  # file send/receive/.../where/history, pending
     "scanpipe.commands.inbox",  # inbox: an officer's four lists
+    "scanpipe.commands.notify",  # notify run/list/choose: notifications and the mail outbox
     "scanpipe.commands.notes",  # note add/edit/finalise/approve/list/pdf, user, audit
     "scanpipe.commands.pages",  # page list/correct/blank/move/accept/retry (page review)
     "scanpipe.commands.web",  # serve: the web app

@@ -70,6 +70,7 @@ def inbox(
                 for d in view.drafts
             ],
             "overdue": view.overdue,
+            "totals": dict(zip(("to_receive", "with_me", "with_others"), view.totals, strict=True)),
         }
         click.echo(json.dumps(data, ensure_ascii=False))
         return

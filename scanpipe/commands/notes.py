@@ -190,6 +190,7 @@ def user_group() -> None:
 @click.option("--office", help="Office code (default COLL-MUNGELI).")
 @click.option("--password", help="For the web app; prompted when --password-prompt is given.")
 @click.option("--password-prompt", is_flag=True, help="Ask for the password (not echoed).")
+@click.option("--email", help="Where notifications by mail go.")
 @click.pass_context
 def user_add(
     ctx: click.Context, login: str, password: str | None, password_prompt: bool, **fields: Any
@@ -214,6 +215,7 @@ def user_add(
     help="Highest grading read through the user's section (docs/access.md).",
 )
 @click.option("--password-prompt", is_flag=True, help="Set a new password.")
+@click.option("--email", help="Where notifications by mail go ('' clears it).")
 @click.pass_context
 def user_edit(
     ctx: click.Context, login: str, password_prompt: bool, clearance: str | None, **fields: Any

@@ -50,6 +50,7 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The highest grading read through the user's section (registry/access.py).
     clearance: Mapped[str] = mapped_column(String(16), default="normal", server_default="normal")
+    email: Mapped[str | None] = mapped_column(Text)  # where notifications by mail go
     # Raised to end every session of the user (sign-out, password, deactivation).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
@@ -244,3 +245,64 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     file_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class NotificationRow(Base):
+    """Something a user is told: a file arrived, became overdue, or the day's digest.
+
+    ``dedupe`` makes producing it idempotent: the overdue sweep and the digest may
+    run twice, or after a crash, and a user is still told once.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("dedupe", name="uq_notifications_dedupe"),
+        Index("ix_notifications_user_read", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(_fk("users.id", "fk_notifications_user_id"))
+    kind: Mapped[str] = mapped_column(String(16))  # arrived | overdue | digest
+    file_id: Mapped[int | None] = mapped_column(_fk("files.id", "fk_notifications_file_id"))
+    text_en: Mapped[str] = mapped_column(Text)
+    text_hi: Mapped[str] = mapped_column(Text)
+    dedupe: Mapped[str] = mapped_column(String(160))
+    inapp: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MailRow(Base):
+    """A mail waiting for the SMTP server: written with the action, sent later, retried.
+
+    The action never waits on the mail server; delivery marks ``sent_at`` only
+    after the server accepted the message, so a crash sends again rather than never.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "next_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(
+        _fk("notifications.id", "fk_mail_outbox_notification_id")
+    )
+    to_addr: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class NotifyPrefRow(Base):
+    """How a user wants one kind of event: ``both`` (the default), ``inapp``, ``mail``, ``off``."""
+
+    __tablename__ = "notify_prefs"
+
+    user_id: Mapped[int] = mapped_column(
+        _fk("users.id", "fk_notify_prefs_user_id"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,6 +51,9 @@ class Desk:
 
     registry: Registry
     clock: Clock = utc_now
+    # Called with (session, actor, action, file_id, detail) after every audit entry, in
+    # the action's transaction: the notifier listens here (routing/notify.py).
+    listeners: list[Callable[..., None]] = field(default_factory=list, compare=False, hash=False)
 
     def now(self) -> datetime:
         now = self.clock()
@@ -83,6 +86,8 @@ class Desk:
             at=self.now(),
             detail=detail,
         )
+        for listen in self.listeners:
+            listen(session, actor, action, file_id, detail)
 
 
 # -- look-ups shared by the services -------------------------------------------------------

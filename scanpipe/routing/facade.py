@@ -17,6 +17,7 @@ from scanpipe.routing.inbox import Inbox
 from scanpipe.routing.lifecycle import Lifecycle
 from scanpipe.routing.moves import Moves
 from scanpipe.routing.notes import Notes
+from scanpipe.routing.notify import Notifier
 from scanpipe.routing.readers import Readers
 from scanpipe.routing.signin import Limits, SignIns
 from scanpipe.routing.tokens import Tokens
@@ -39,6 +40,13 @@ class Routing:
         self.tokens = Tokens(self.desk)
         self.inboxes = Inbox(self.desk)
         self.inbox = self.inboxes.inbox
+        self.notifier = Notifier(self.desk)
+        self.desk.listeners.append(self.notifier.on_audit)
+        self.notices = self.notifier.notices
+        self.unread = self.notifier.unread
+        self.mark_read = self.notifier.mark_read
+        self.set_channel = self.notifier.set_channel
+        self.sweep = self.notifier.sweep
         # Bound methods as attributes: typed like the services' own, with their docstrings.
         self.add_user = self.users.add_user
         self.edit_user = self.users.edit_user

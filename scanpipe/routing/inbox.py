@@ -21,7 +21,7 @@ from scanpipe.registry.eoffice_models import SectionRow
 from scanpipe.registry.models import FileRow
 from scanpipe.registry.routing_models import HoldingRow, NoteRow, TrackingRow, UserRow
 from scanpipe.routing.base import Desk, find_user
-from scanpipe.routing.rules import NoteStatus, overdue
+from scanpipe.routing.rules import NoteStatus, office_date, overdue
 from scanpipe.routing.views import UserInfo
 
 SORTS = ("age", "due", "priority")
@@ -72,11 +72,13 @@ class InboxView:
     with_others: tuple[InboxItem, ...]
     drafts: tuple[DraftItem, ...]
     at: datetime
+    totals: tuple[int, int, int] = (0, 0, 0)  # before ``limit``: to receive, with me, others
+    late: int = 0
 
     @property
     def overdue(self) -> int:
-        """Files with me (received or not) past their due date."""
-        return sum(i.overdue for i in (*self.to_receive, *self.with_me))
+        """Files with me (received or not) past their due date, shown or not."""
+        return self.late
 
 
 class Inbox:
@@ -102,13 +104,21 @@ class Inbox:
             )
             held = session.execute(mine).all()
             others = session.execute(_pending_with_others(me.id)).all()
-            named = {h.sent_by_id for h in held} | {h.user_id for h in others}
+            today = office_date(now)
+            late = sum(1 for h in held if h.due_on is not None and h.due_on < today)
+            waiting = [h for h in held if h.opened_at is None]
+            opened = [h for h in held if h.opened_at is not None]
+            shown = [
+                _arrange(rows, sort, overdue_only, limit, today)
+                for rows in (waiting, opened, others)
+            ]
+            named = {h.sent_by_id for h in (*shown[0], *shown[1])} | {h.user_id for h in shown[2]}
             people = _people(session, named)
-            to_receive, with_me = [], []
-            for h in held:
-                item = _item(h, people.get(h.sent_by_id or 0), now)
-                (with_me if h.opened_at else to_receive).append(item)
-            with_others = [_item(h, people.get(h.user_id or 0), now) for h in others]
+            to_receive, with_me = (
+                tuple(_item(h, people.get(h.sent_by_id or 0), now) for h in rows)
+                for rows in shown[:2]
+            )
+            with_others = tuple(_item(h, people.get(h.user_id or 0), now) for h in shown[2])
             drafts = session.execute(
                 select(NoteRow, FileRow.file_no)
                 .join(FileRow, FileRow.id == NoteRow.file_id)
@@ -116,16 +126,16 @@ class Inbox:
                 .order_by(NoteRow.updated_at)
                 .limit(limit)
             ).all()
-        lists = [
-            _arrange(items, sort, overdue_only, limit)
-            for items in (to_receive, with_me, with_others)
-        ]
         return InboxView(
-            *lists,
+            to_receive,
+            with_me,
+            with_others,
             drafts=tuple(
                 DraftItem(n.file_id or 0, no, n.id, n.updated_at, n.body[:120]) for n, no in drafts
             ),
             at=now,
+            totals=(len(waiting), len(opened), len(others)),
+            late=late,
         )
 
 
@@ -175,12 +185,13 @@ def _item(h: Row[Any], person: UserInfo | None, now: datetime) -> InboxItem:
 
 
 def _arrange(
-    items: list[InboxItem], sort: str, overdue_only: bool, limit: int
-) -> tuple[InboxItem, ...]:
+    rows: list[Row[Any]], sort: str, overdue_only: bool, limit: int, today: date
+) -> list[Row[Any]]:
+    """Filter, sort and cut the raw rows: only what is shown becomes an InboxItem."""
     if overdue_only:
-        items = [i for i in items if i.overdue]
+        rows = [r for r in rows if r.due_on is not None and r.due_on < today]
     if sort == "due":  # undated last, then oldest
-        items.sort(key=lambda i: (i.due_on is None, i.due_on or date.max, i.since))
+        rows = sorted(rows, key=lambda r: (r.due_on is None, r.due_on or date.max, r.since))
     elif sort == "priority":
-        items.sort(key=lambda i: (_RANK.get(i.priority, len(_RANK)), i.since))
-    return tuple(items[:limit])
+        rows = sorted(rows, key=lambda r: (_RANK.get(r.priority, len(_RANK)), r.since))
+    return rows[:limit]

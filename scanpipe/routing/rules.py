@@ -54,6 +54,7 @@ class Custody(StrEnum):
 RULES: dict[str, str] = {
     "role": "the user's role does not allow this action",
     "holder-only": "only a current holder of a file can act on it",
+    "notify-choice": "notifications are chosen per event: both, inapp, mail or off",
     "drafts-pending": "a file is sent with its sender's drafts finalised or kept, by choice",
     "receive-first": "a physical file must be received before anyone acts on it",
     "pullback-unopened": "a file can be pulled back only while the recipient has not opened it",

@@ -41,6 +41,7 @@ class Users:
         section: str | None = None,
         office: str | None = None,
         password: str | None = None,
+        email: str | None = None,
     ) -> UserInfo:
         """Create an account; ``password`` (for the web app) is stored as an argon2 hash."""
         login = _check_login(login)
@@ -66,6 +67,7 @@ class Users:
                 role=role_value,
                 clearance=DEFAULT_CLEARANCE.get(role_value, Grading.NORMAL).value,
                 password_hash=hash_password(password) if password else None,
+                email=_check_email(email),
                 active=True,
                 created_at=self.desk.now(),
             )
@@ -83,9 +85,12 @@ class Users:
         section: str | None = None,
         active: bool | None = None,
         password: str | None = None,
+        email: str | None = None,
     ) -> UserInfo:
         with self.desk.writing("changing a user") as session:
             row = find_user(session, login)
+            if email is not None:
+                row.email = _check_email(email)
             if role is not None:
                 row.role = Role(role.lower()).value
             if designation is not None:
@@ -151,3 +156,13 @@ def _check_login(login: str) -> str:
             advice="use 1-64 characters from a-z, 0-9, '.', '_' and '-', e.g. r.sahu",
         )
     return value
+
+
+def _check_email(email: str | None) -> str | None:
+    """An address mail can go to, or None (``""`` clears it)."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip()
+    if email.count("@") != 1 or " " in email or email.startswith("@") or email.endswith("@"):
+        raise UserError(f"{email!r} is not a mail address", advice="use e.g. so.est@cg.gov.in")
+    return email

@@ -122,6 +122,7 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
         dashboard_routes,
         file_routes,
         inbox_routes,
+        notice_routes,
         review_routes,
         search_routes,
     )
@@ -129,6 +130,7 @@ def create_app(settings: Settings, web: WebConfig, registry: Registry | None = N
     for module in (
         auth_routes,
         inbox_routes,
+        notice_routes,
         search_routes,
         file_routes,
         review_routes,

@@ -121,6 +121,8 @@ LABELS.update(
         "source_legacy": ("Kruti Dev text decoded", "कृति देव पाठ यूनिकोड में"),
         "source_ocr": ("read by OCR", "ओसीआर से पढ़ा गया"),
         "inbox": ("Inbox", "मेरी डाक"),
+        "notifications": ("Notifications", "सूचनाएँ"),
+        "mark_read": ("Mark all read", "सब पढ़ी गईं"),
         "to_receive": ("To receive", "प्राप्त करनी हैं"),
         "with_me": ("With me", "मेरे पास"),
         "with_others": ("Mine, pending with others", "मेरी, दूसरों के पास लंबित"),

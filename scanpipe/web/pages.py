@@ -43,8 +43,10 @@ def render(
 ) -> Response:
     """A page with what every template needs: the user, the language, a CSRF token."""
     lang = lang_of(request)
+    user = getattr(request.state, "user", None)
     ctx = {
-        "user": getattr(request.state, "user", None),
+        "user": user,
+        "unread": request.app.state.routing.unread(user.login) if user is not None else 0,
         "lang": lang,
         "t": lambda key: label(key, lang),
         "csrf": csrf_token(request),

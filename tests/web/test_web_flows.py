@@ -169,6 +169,12 @@ def test_send_pull_back_and_receive(officer: object, browser: object, server: Se
     waiting = khan.locator("#to-receive tr.overdue")
     assert waiting.count() == 1 and "31/01/2001" in waiting.inner_text()
     assert "तत्काल" in waiting.inner_text() or "Immediate" in waiting.inner_text()
+    assert khan.locator("#notices .badge").count() == 1  # told in the app, unread
+    khan.click("#notices")
+    arrived = khan.locator("ul.notices li[data-kind=arrived].unread")
+    assert arrived.count() >= 1 and "31/01/2001" in arrived.first.inner_text()
+    khan.click("#mark-read")
+    assert khan.locator("#notices .badge").count() == 0
     khan.goto(file_url)
     khan.click("#receive")
     assert "receive" in khan.locator("table.history").inner_text()

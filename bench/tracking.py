@@ -226,8 +226,9 @@ def main() -> None:
                 routing.inbox(HEAVY)
                 inbox_ms = time_calls(lambda: routing.inbox(HEAVY), [()] * 50)
                 box = routing.inbox(HEAVY)
-                print(f"inbox of {HEAVY}: {len(box.to_receive)} to receive, {len(box.with_me)} "
-                      f"with me, {len(box.with_others)} with others, {box.overdue} overdue")  # fmt: skip
+                held, mine, others = box.totals
+                print(f"inbox of {HEAVY}: {held} to receive, {mine} with me, {others} with "
+                      f"others, {box.overdue} overdue")  # fmt: skip
         db = sqlite3.connect(db_file)
         cuts = [(NOW - timedelta(days=d)).strftime("%Y-%m-%d %H:%M:%S.%f") for d in (8, 16, 31)]
         a_where = time_calls(lambda f: anchor_where(db, f), picks)

@@ -100,7 +100,8 @@ def test_migration_0002_keeps_existing_scans_pages_and_search(tmp_path: Path) ->
         assert r.get_record(3).computer_no == 100003
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0012_notifications",)]
+    head = con.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert head == [("0012_notifications",)]
     con.close()
 
 

@@ -38,7 +38,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.original_content))
         return "250 OK"
 

@@ -203,6 +203,7 @@ class Notifier:
                     )
                 )
             )
+            mailed: list[tuple[NotificationRow, str]] = []
             for m in batch:
                 channel = prefs.get((m.user_id, m.kind), "both")
                 user = users.get(m.user_id)
@@ -222,8 +223,9 @@ class Notifier:
                 session.add(note)
                 made += 1
                 if channel in ("both", "mail") and user.email:
-                    session.flush()
-                    session.add(_mail(note, user.email, now))
+                    mailed.append((note, user.email))
+            session.flush()  # one flush a batch gives every notification its id
+            session.add_all(_mail(note, to, now) for note, to in mailed)
         session.flush()
         return made
 

@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng tesseract-ocr-
 DEMO_HOME := build/demo-data
 DEMO_SCANS := build/demo-scans
 
-.PHONY: demo test deps apt venv lint bench clean
+.PHONY: demo test deps apt venv lint bench clean catalogs
 
 deps: apt venv
 
@@ -41,7 +41,7 @@ demo: deps
 # The whole suite: the import contracts first (.importlinter, docs/architecture.md), then
 # Redis and PostgreSQL are started (.ci/services.sh), and with SCANPIPE_REQUIRE_SERVERS=1 a
 # test that cannot reach them fails instead of skipping.
-test: deps
+test: deps catalogs
 	$(VENV)/bin/lint-imports
 	. .ci/services.sh && SCANPIPE_REQUIRE_SERVERS=1 $(PY) -m pytest -q
 
@@ -49,6 +49,11 @@ lint: venv
 	$(VENV)/bin/ruff check scanpipe tests bench
 	$(VENV)/bin/ruff format --check scanpipe tests bench
 	$(VENV)/bin/lint-imports
+
+# The web's gettext catalogs: messages.pot from web/i18n.py, merged into each messages.po
+# (translators edit those with Poedit or Weblate), compiled to .mo; fails on a gap.
+catalogs: venv
+	$(PY) -c 'import sys; from scanpipe.web.catalog import main; sys.exit(main(["--check"]))'
 
 bench: deps
 	$(PY) bench/accuracy.py ../shared/corpus/synthetic-dev

@@ -13,7 +13,8 @@ from scanpipe.hotfolder import review as intake
 from scanpipe.hotfolder import status
 from scanpipe.registry.page_facts import pages_since, review_reasons
 from scanpipe.routing import AGE_BUCKETS, UserInfo
-from scanpipe.web.pages import render
+from scanpipe.web.i18n import label
+from scanpipe.web.pages import lang_of, render
 from scanpipe.web.security import Access
 
 router = APIRouter()
@@ -34,7 +35,15 @@ def dashboard(request: Request, _: Annotated[UserInfo, Depends(VIEW)]) -> Respon
     merged: dict[str, int] = defaultdict(int)
     for key, n in reasons:
         merged[key] += n
-    failures = sorted(merged.items(), key=lambda kv: -kv[1])
+    lang = lang_of(request)
+
+    def shown(key: str) -> str:  # "review: low OCR confidence N": the status in the reader's words
+        status_word, sep, rest = key.partition(": ")
+        if status_word in ("review", "failed", "ok"):
+            return label(f"status_{status_word}", lang) + (sep + rest if sep else "")
+        return key
+
+    failures = sorted(((shown(k), n) for k, n in merged.items()), key=lambda kv: -kv[1])
     pendency = state.routing.pending()
     sections: dict[str, list[int]] = defaultdict(lambda: [0] * len(AGE_BUCKETS))
     for row in pendency.rows:

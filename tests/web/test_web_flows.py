@@ -151,10 +151,10 @@ def test_send_pull_back_and_receive(officer: object, browser: object, server: Se
     page.fill("#send-remarks", "कृपया देखें")  # type: ignore[attr-defined]
     page.click("#send-form button[type=submit]")  # type: ignore[attr-defined]
     history = page.locator("table.history")  # type: ignore[attr-defined]
-    assert "send" in history.inner_text() and "कृपया देखें" in history.inner_text()
+    assert "भेजी गई" in history.inner_text() and "कृपया देखें" in history.inner_text()
     assert "Khan" in page.locator("#movements ul").inner_text()  # type: ignore[attr-defined]
     page.click("#pullback")  # type: ignore[attr-defined]
-    assert "pullback" in page.locator("table.history").inner_text()  # type: ignore[attr-defined]
+    assert "वापस ली गई" in page.locator("table.history").inner_text()  # type: ignore[attr-defined]
     assert "Verma" in page.locator("#movements ul").inner_text()  # type: ignore[attr-defined]
     page.select_option("#send-to", "a.khan")  # type: ignore[attr-defined]
     page.fill("#send-due", "2001-01-31")  # type: ignore[attr-defined]
@@ -177,7 +177,7 @@ def test_send_pull_back_and_receive(officer: object, browser: object, server: Se
     assert khan.locator("#notices .badge").count() == 0
     khan.goto(file_url)
     khan.click("#receive")
-    assert "receive" in khan.locator("table.history").inner_text()
+    assert "प्राप्त की गई" in khan.locator("table.history").inner_text()
     assert khan.locator("#receive").count() == 0
     context.close()  # type: ignore[attr-defined]
     page.goto(file_url)  # type: ignore[attr-defined]
@@ -195,7 +195,8 @@ def test_dashboard_and_language_switch(browser: object, server: Server) -> None:
     page.goto(f"{server.url}/dashboard")
     assert page.inner_text("#stat-today .value") == "5"  # both files were registered today
     failures = page.inner_text("#failures")
-    assert "failed: OCR failed" in failures and "low OCR confidence N" in failures
+    # the status in Hindi (a hi-IN browser), the reason as the pipeline wrote it
+    assert "विफल: OCR failed" in failures and "समीक्षा हेतु: low OCR confidence N" in failures
     assert "EST" in page.inner_text("#pendency")  # a.khan (EST) holds the letter
     shoot(page, "dashboard-desktop")
     page.click("#lang-switch")

@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-hin tesseract-ocr-eng tesseract-ocr-
 DEMO_HOME := build/demo-data
 DEMO_SCANS := build/demo-scans
 
-.PHONY: demo test deps apt venv lint bench clean catalogs
+.PHONY: demo test deps apt venv lint bench clean catalogs catalogs-update
 
 deps: apt venv
 
@@ -54,6 +54,9 @@ lint: venv
 # (translators edit those with Poedit or Weblate), compiled to .mo; fails on a gap.
 catalogs: venv
 	$(PY) -c 'import sys; from scanpipe.web.catalog import main; sys.exit(main(["--check"]))'
+
+catalogs-update: venv
+	$(PY) -c 'import sys; from scanpipe.web.catalog import main; sys.exit(main(["--update"]))'
 
 bench: deps
 	$(PY) bench/accuracy.py ../shared/corpus/synthetic-dev

@@ -1,9 +1,10 @@
 """The gettext catalogs of the web app: extract, merge, compile and load, with Babel.
 
-``python -m scanpipe.web.catalog`` (``make catalogs``) writes ``messages.pot``
-from ``i18n.MESSAGES``, merges it into each language's ``messages.po`` (new
-messages arrive untranslated, removed ones become obsolete, as Poedit and
-Weblate expect), and compiles ``messages.mo``. At run time a compiled ``.mo``
+``make catalogs-update`` writes ``messages.pot`` from ``i18n.MESSAGES`` and
+merges it into each language's ``messages.po`` (new messages arrive
+untranslated, removed ones become obsolete, as Poedit and Weblate expect).
+``make catalogs`` (run before the tests) compiles each ``messages.mo`` and fails
+when a message has no translation. At run time a compiled ``.mo``
 newer than its ``.po`` is used; otherwise the ``.po`` itself is read, so a
 fresh clone works before anyone compiles.
 """
@@ -88,11 +89,15 @@ def load(lang: str) -> NullTranslations:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``--update``: write the .pot and merge it into each .po (after adding messages);
+    always: compile each .mo and report gaps (``--check``: fail on one)."""
     args = argv if argv is not None else sys.argv[1:]
-    with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as fh:
-        write_po(fh, template(), width=100)
+    if "--update" in args:
+        with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as fh:
+            write_po(fh, template(), width=100, omit_header=False)
     for lang in LANGUAGES:
-        update(lang)
+        if "--update" in args:
+            update(lang)
         compile_mo(lang)
         gaps = missing(lang)
         if gaps:

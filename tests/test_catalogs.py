@@ -4,8 +4,10 @@ writes them, and every label a template asks for exists."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 
@@ -53,3 +55,15 @@ def test_every_data_word_the_pages_show_is_translated() -> None:
     )
     assert [w for w in words if w not in MESSAGES] == []
     assert all(not label(w, "hi").isascii() for w in words)
+
+
+def test_a_new_message_is_merged_untranslated_and_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(catalog.LOCALE_DIR, tmp_path / "locale")
+    monkeypatch.setattr(catalog, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setitem(MESSAGES, "brand_new", "A brand new label")
+    assert catalog.missing("hi") == ["brand_new"]
+    merged = catalog.update("hi")
+    assert merged.get("A brand new label", context="brand_new") is not None
+    assert catalog.main(["--check"]) == 1  # make catalogs fails on the gap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -26,6 +27,15 @@ ROUTE = Access("route")
 RECEIVE = Access("receive")
 
 
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
+
+
+def as_lines(text: str) -> str:
+    """The page's lines as printed: Tesseract ends each block with a blank line, and
+    on a letter most lines are blocks of their own, so the text read double-spaced."""
+    return _BLANK_LINES.sub("\n", text.strip("\n"))
+
+
 @router.get("/files/{file_id}")
 def file_view(
     request: Request, file_id: RecordId, user: Annotated[UserInfo, Depends(VIEW)], q: str = ""
@@ -38,7 +48,7 @@ def file_view(
     texts = registry.page_text(file_id).split("\f") if info.pages else []
     tokens = query_tokens(q, registry)
     pages = [
-        {"info": p, "segments": highlight(text, tokens)}
+        {"info": p, "segments": highlight(as_lines(text), tokens)}
         for p, text in zip(info.pages, texts, strict=False)
     ]
     where = routing.where(file_id)

@@ -176,6 +176,7 @@ MESSAGES: Final[dict[str, str]] = {
     "doc_report": "Report",
     "doc_bill": "Bill",
     "doc_other": "Other",
+    "zoom": "Zoom",
 }
 
 

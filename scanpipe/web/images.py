@@ -24,7 +24,7 @@ from scanpipe.registry.page_review import image_origin, page_reason
 from scanpipe.registry.store import Registry
 from scanpipe.sources import page_files
 
-WIDTHS: Final = {"thumb": 160, "view": 900}
+WIDTHS: Final = {"thumb": 160, "view": 900, "large": 1800}
 IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 
 

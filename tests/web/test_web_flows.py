@@ -256,3 +256,38 @@ def test_every_page_fits_a_phone(browser: object, server: Server) -> None:
         assert _fits(page), name
         shoot(page, f"{name}-phone")
     context.close()  # type: ignore[attr-defined]
+
+
+def test_read_a_page_zoomed_and_on_a_phone_the_actions_come_first(
+    browser: object, server: Server
+) -> None:
+    context = _context(browser, DESKTOP)
+    page = context.new_page()  # type: ignore[attr-defined]
+    _sign_in(page, server, "admin")
+    page.goto(f"{server.url}/files/{server.data.letter_id}")
+    viewer = page.locator("#viewer-1")
+    fitted = viewer.locator("img").bounding_box()
+    viewer.locator("button.zoom").click()
+    loaded = "(() => { const i = document.querySelector('#viewer-1 img');"
+    loaded += " return i.src.endsWith('/large.png') && i.complete && i.naturalWidth > 0; })()"
+    for _ in range(100):  # the page's CSP forbids wait_for_function's eval: poll from here
+        if page.evaluate(loaded):
+            break
+        page.wait_for_timeout(100)
+    assert "zoomed" in viewer.get_attribute("class")
+    assert page.evaluate("document.querySelector('#viewer-1 img').naturalWidth") == 1800
+    zoomed = viewer.locator("img").bounding_box()
+    assert zoomed["width"] > 1.5 * fitted["width"]  # full size, panned inside its frame
+    text = page.locator("#page-1 pre.ocr").inner_text()
+    assert "\n\n" not in text  # the page's lines, not double-spaced
+    context.close()  # type: ignore[attr-defined]
+    phone = _context(browser, {"width": 390, "height": 844})
+    small = phone.new_page()  # type: ignore[attr-defined]
+    _sign_in(small, server, "admin")
+    small.goto(f"{server.url}/files/{server.data.letter_id}")
+    actions = small.locator("#movements").bounding_box()
+    first_image = small.locator("#page-1").bounding_box()
+    assert actions["y"] < first_image["y"]
+    assert _fits(small)
+    shoot(small, "file-phone")
+    phone.close()  # type: ignore[attr-defined]

@@ -385,3 +385,25 @@ def test_real_tesseract_drop_becomes_searchable(tmp_path: Path) -> None:
     assert "done letter.png" in proc.stderr
     hits = site.run("search", "कलेक्टर")
     assert "file 1 page 1" in hits.stdout, hits.stdout + hits.stderr
+
+
+def test_a_drop_waiting_for_its_writer_is_shown_with_why_and_until_when(site: Site) -> None:
+    site.write_config(max_age_s=600)
+    watcher = site.start("--poll")
+    (site.inbox / "empty.pdf").write_bytes(b"")
+
+    def waiting() -> list[dict]:
+        figures = json.loads(site.run("status", "--json").stdout)
+        return figures["waiting_for_writer"]
+
+    (item,) = wait_for(waiting, 30, "the empty drop on the waiting board")
+    assert item["name"] == "empty.pdf" and "empty" in item["reason"]
+    assert "waiting for the writer" in item["reason"]
+    assert 500 < item["until"] - item["since"] <= 600
+    shown = site.run("status").stdout
+    assert "empty.pdf" in shown and "until" in shown
+    page(site.inbox / "empty.png", 410)  # another drop: the watcher goes on meanwhile
+    wait_for(site.registered, 60, "the next drop registered while empty.pdf waits")
+    (site.inbox / "empty.pdf").unlink()  # the operator removes it
+    wait_for(lambda: not waiting(), 30, "the board cleared")
+    assert watcher.poll() is None

@@ -10,6 +10,7 @@ import json
 import logging
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -334,8 +335,12 @@ def status(ctx: click.Context, as_json: bool, config: Path | None) -> None:
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False))
         return
+    waiting = figures.pop("waiting_for_writer")
     for key, value in figures.items():
         out.print(f"{key.replace('_', ' '):>22}: {value}")
+    for item in waiting:
+        until = time.strftime("%H:%M", time.localtime(item["until"]))
+        out.print(f"waiting / प्रतीक्षा: {item['name']}: {item['reason']} until {until}")
 
 
 COMMANDS: list[click.Command] = [

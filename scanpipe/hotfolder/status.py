@@ -15,6 +15,7 @@ from scanpipe.hotfolder.claim import is_locked_elsewhere
 from scanpipe.hotfolder.inbox import scan_inbox
 from scanpipe.hotfolder.journal import today
 from scanpipe.hotfolder.quarantine import QUEUES
+from scanpipe.hotfolder.waiting import read_board
 from scanpipe.settings import Settings
 
 
@@ -50,6 +51,7 @@ def collect(settings: Settings) -> dict[str, Any]:
     day = today(settings.home)
     return {
         "queue_depth": in_inboxes + waiting,
+        "waiting_for_writer": read_board(settings.home),
         "in_inboxes": in_inboxes,
         "claimed_waiting": waiting,
         "in_progress": busy,

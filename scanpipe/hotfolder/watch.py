@@ -29,6 +29,7 @@ from scanpipe.hotfolder.names import display_name, safe_name
 from scanpipe.hotfolder.quarantine import Failure
 from scanpipe.hotfolder.runner import Runner
 from scanpipe.hotfolder.stability import StabilityTracker, Verdict
+from scanpipe.hotfolder.waiting import WaitingBoard
 from scanpipe.settings import InboxSettings, Settings
 
 log = logging.getLogger("scanpipe.watch")
@@ -114,6 +115,7 @@ class Watcher:
         self._observer: object | None = None
         self._missing: set[Path] = set()
         self._probes: dict[tuple[str, str], tuple[object, Probe]] = {}
+        self.waiting = WaitingBoard(settings.home)
         self.polling = {
             inbox.path: force_poll
             or self.watch.polling == "always"
@@ -176,6 +178,8 @@ class Watcher:
         for key in self.tracker.keep_only(present):
             self._probes.pop(key, None)
             self.journal.record("vanished", name=display_name(key[1]), inbox=key[0])
+        self.waiting.keep_only(present)
+        self.waiting.write()
         return [(e, expired) for _, e, expired in sorted(ready, key=lambda r: r[0])]
 
     def _observe(self, entry: Entry) -> Verdict | None:
@@ -255,7 +259,16 @@ class Watcher:
                 return None
             if not result.ok:
                 if result.maybe_incomplete and not self._too_old(entry):
+                    self.waiting.note(
+                        entry.key,
+                        entry.name,
+                        str(entry.inbox.path),
+                        f"{result.reason}; waiting for the writer",
+                        self.tracker.age(entry.key),
+                        self.watch.max_age_s,
+                    )
                     return Failure("wait", result.reason)
+                self.waiting.clear(entry.key)
                 return Failure("invalid input", result.reason, "scan or export it again", 3)
         return None
 
@@ -282,6 +295,7 @@ class Watcher:
         if entry.kind == "file" and failure is None and not entry.path.exists():
             return False
         job = claim(entry.path, self.claims, self._new_job(entry))
+        self.waiting.clear(entry.key)
         self.tracker.forget(entry.key)
         self._probes.pop(entry.key, None)
         if job is None:

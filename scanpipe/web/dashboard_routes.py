@@ -60,6 +60,10 @@ def dashboard(request: Request, _: Annotated[UserInfo, Depends(VIEW)]) -> Respon
             "ppm": intake_status["pages_per_minute_today"],
             "queue": intake_status["queue_depth"],
             "in_progress": intake_status["in_progress"],
+            "waiting": [
+                {**item, "until_text": datetime.fromtimestamp(item["until"]).strftime("%H:%M")}
+                for item in intake_status["waiting_for_writer"]
+            ],
             "failures": failures,
             "failures_max": max((n for _, n in failures), default=1),
             "sections": by_section,

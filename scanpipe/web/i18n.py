@@ -177,6 +177,8 @@ MESSAGES: Final[dict[str, str]] = {
     "doc_bill": "Bill",
     "doc_other": "Other",
     "zoom": "Zoom",
+    "waiting_drops": "Drops waiting for their writer",
+    "until": "until",
 }
 
 

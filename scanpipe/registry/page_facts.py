@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import regex
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from scanpipe.registry.eoffice_models import OfficeRow, SectionRow
 from scanpipe.registry.models import FileRow, PageRow
+from scanpipe.registry.search_filter import SearchFilter
 from scanpipe.registry.store import REVIEW_STATUSES, Registry
 
 _NUMBER = regex.compile(r"\d+(\.\d+)?")
@@ -115,3 +116,29 @@ def review_reasons(registry: Registry) -> list[tuple[str, int]]:
             head = _NUMBER.sub("N", (reason or "").split("\n")[0].split(";")[0])[:80]
             counts[f"{status}: {head}" if head else status] += n
     return counts.most_common()
+
+
+BROWSE_LIMIT = 200
+
+
+def browse_files(registry: Registry, where: SearchFilter, limit: int = BROWSE_LIMIT) -> list[int]:
+    """Files that pass the filters alone, no search words: newest year first, then newest.
+
+    The read rule travels in ``where.reader`` like a search's, so a section's files
+    of 2019 list only what the reader may see. A document kind keeps the files that
+    have a page of that kind.
+    """
+    params: dict[str, object] = {"limit": limit}
+    condition = where.file_condition(params)
+    if where.doc_type:
+        params["f_doc_type"] = where.doc_type
+        condition += (
+            " AND EXISTS (SELECT 1 FROM pages AS p WHERE p.file_id = f.id"
+            " AND p.doc_type = :f_doc_type)"
+        )
+    sql = (
+        f"SELECT f.id FROM files AS f WHERE {condition} "
+        "ORDER BY f.year IS NULL, f.year DESC, f.id DESC LIMIT :limit"
+    )
+    with registry.reading("browsing files by filters") as session:
+        return [int(row[0]) for row in session.execute(text(sql), params)]

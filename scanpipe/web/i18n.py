@@ -179,6 +179,7 @@ MESSAGES: Final[dict[str, str]] = {
     "zoom": "Zoom",
     "waiting_drops": "Drops waiting for their writer",
     "until": "until",
+    "files": "Files",
 }
 
 

@@ -210,11 +210,13 @@ def test_graded_file_is_refused_on_every_read_path(server: Server) -> None:
                 assert response.status_code == 404, path
                 assert "कलेक्टर" not in response.text
             found = client.get("/search?q=कलेक्टर")
-            assert found.status_code == 200 and 'li class="card hit"' not in found.text
+            assert found.status_code == 200 and 'class="hit"' not in found.text
+            browsed = client.get("/search", params={"section": "REV"}).text
+            assert f'data-file="{fid}"' not in browsed  # nor by browsing the filters
         with _client(server) as client:
             sign_in(client, "admin")
             assert client.get(f"/files/{fid}").status_code == 200
-            assert 'class="card hit"' in client.get("/search?q=कलेक्टर").text
+            assert 'class="hit"' in client.get("/search?q=कलेक्टर").text
     finally:
         reg.edit_file(fid, {"grading": str(before)})
 
@@ -299,3 +301,16 @@ def test_a_search_link_opened_signed_out_keeps_its_query_through_sign_in(server:
         landed = back.headers["location"]
         assert landed.startswith("/search?") and "section=REV" in landed
         assert "कलेक्टर" in client.get(landed).text
+
+
+def test_filters_alone_list_files_and_hits_group_under_their_file(server: Server) -> None:
+    with _client(server) as client:
+        sign_in(client, "admin")
+        listed = client.get("/search", params={"section": "REV", "year": "2020"}).text
+        assert f'data-file="{server.data.letter_id}"' in listed
+        assert f'data-file="{server.data.review_id}"' not in listed
+        none = client.get("/search", params={"year": "1999"}).text
+        assert 'class="card browsed"' not in none
+        found = client.get("/search", params={"q": "कलेक्टर"}).text
+        groups = re.findall(r'<li class="card file-group" data-file="(\d+)"', found)
+        assert len(groups) == len(set(groups)) >= 1  # each file once, its hits beneath

@@ -1,6 +1,6 @@
 """The gettext catalogs of the web app: extract, merge, compile and load, with Babel.
 
-``make catalogs-update`` writes ``messages.pot`` from ``i18n.MESSAGES`` and
+``make catalogs-update`` writes ``messages.pot`` from ``messages.MESSAGES`` and
 merges it into each language's ``messages.po`` (new messages arrive
 untranslated, removed ones become obsolete, as Poedit and Weblate expect).
 ``make catalogs`` (run before the tests) compiles each ``messages.mo`` and fails
@@ -20,6 +20,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from scanpipe.web.messages import MESSAGES
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 DOMAIN = "messages"
 LANGUAGES = ("hi",)
@@ -31,8 +33,6 @@ def po_path(lang: str) -> Path:
 
 def template() -> Catalog:
     """The catalog template: every message the web shows, English text and key."""
-    from scanpipe.web.i18n import MESSAGES
-
     pot = Catalog(project="scanpipe", domain=DOMAIN)
     for key, english in MESSAGES.items():
         pot.add(english, context=key)

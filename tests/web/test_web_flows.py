@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 
+from scanpipe.registry import FileDraft
 from scanpipe.registry.store import Registry
 from scanpipe.routing import Routing
 from web import webdata
@@ -292,3 +294,35 @@ def test_read_a_page_zoomed_and_on_a_phone_the_actions_come_first(
     assert _fits(small)
     shoot(small, "file-phone")
     phone.close()  # type: ignore[attr-defined]
+
+
+def test_an_officers_day_receive_note_finalise_on_send_and_notify(
+    browser: object, server: Server
+) -> None:
+    reg = server.app.state.registry  # type: ignore[attr-defined]
+    fid = reg.register_file(
+        FileDraft(file_no="77/2026-EST", subject="दिवस की फ़ाइल", nature="electronic")
+    )
+    Routing(reg).send(fid, "admin", ["o.verma"], due_on=date(2001, 1, 31), priority="today")
+    context = _context(browser, DESKTOP)
+    page = context.new_page()  # type: ignore[attr-defined]
+    _sign_in(page, server, "o.verma")  # lands on the inbox
+    row = page.locator(f"#to-receive tr.overdue:has(a[href='/files/{fid}'])")
+    assert row.count() == 1 and "आज ही" in row.inner_text()
+    row.locator("a").first.click()
+    page.click("#receive")
+    page.fill("#note-body", "कृपया अनुमोदन करें।")
+    page.click("#note-form button[type=submit]")
+    assert page.locator("#drafts-warning").count() == 1  # the send form warns of the draft
+    page.select_option("#send-to", "a.khan")
+    page.click("#send-finalise")
+    assert page.locator(".flash").count() == 1
+    assert (
+        page.locator(".note.final").count() == 1
+        and "¶1" in page.locator(".note.final").inner_text()
+    )
+    with Registry.open(server.data.settings.db_url, server.data.settings.archive_dir) as check:
+        where = Routing(check).where(fid)
+        assert [h.user.login for h in where.holders] == ["a.khan"]
+        assert any(n.kind == "arrived" for n in Routing(check).notices("a.khan"))
+    context.close()  # type: ignore[attr-defined]

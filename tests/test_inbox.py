@@ -139,3 +139,16 @@ def test_keep_drafts_sends_and_the_draft_stays_private(office: Routing) -> None:
     assert [h.user.login for h in r.where(fid).holders] == ["dc"]
     assert r.notes(fid, viewer="dc") == []
     assert len(r.inbox("so").drafts) == 1
+
+
+def test_the_files_stuck_longest_name_where_with_whom_and_since_when(
+    office: Routing, clock: Clock
+) -> None:
+    r = office
+    old, new = new_file(r, "20/2026-EST"), new_file(r, "21/2026-EST")
+    r.send(old, "clerk", ["so"], due_on=date(2026, 3, 4))
+    clock.advance(days=3)
+    r.send(new, "clerk", ["dc"])
+    stuck = r.stuck_longest(5)
+    assert [(s.file_id, s.holder.login) for s in stuck] == [(old, "so"), (new, "dc")]
+    assert stuck[0].overdue and not stuck[1].overdue

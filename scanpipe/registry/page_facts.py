@@ -142,3 +142,34 @@ def browse_files(registry: Registry, where: SearchFilter, limit: int = BROWSE_LI
     )
     with registry.reading("browsing files by filters") as session:
         return [int(row[0]) for row in session.execute(text(sql), params)]
+
+
+@dataclass(frozen=True)
+class RoomProgress:
+    """A record room's files against what has been digitised of them."""
+
+    room: str
+    files: int  # on the register (registered by hand, from the register CSV, or scanned)
+    digitised: int  # with an archive PDF/A
+    pages: int
+
+    @property
+    def share(self) -> float:
+        return self.digitised / self.files if self.files else 0.0
+
+
+def digitisation_by_room(registry: Registry) -> list[RoomProgress]:
+    """Files per record room, and how many have been scanned into the archive, most first."""
+    digitised = func.count(FileRow.pdf_path)
+    stmt = (
+        select(
+            FileRow.room, func.count(), digitised, func.coalesce(func.sum(FileRow.page_count), 0)
+        )
+        .group_by(FileRow.room)
+        .order_by(func.count().desc())
+    )
+    with registry.reading("counting digitisation by record room") as session:
+        return [
+            RoomProgress(room or "—", int(n), int(d), int(p))
+            for room, n, d, p in session.execute(stmt)
+        ]

@@ -78,6 +78,7 @@ class Routing:
         self.history = self.tracking.history
         self.pending = self.tracking.pending
         self.pending_with_others = self.tracking.pending_with_others
+        self.stuck_longest = self.tracking.stuck_longest
         self.monthly = self.tracking.monthly
         self.log_access = self.tracking.log_access
         self.reader = self.readers.reader

@@ -148,6 +148,35 @@ class Tracking:
                 )
             return out
 
+    def stuck_longest(self, limit: int = 10) -> list[PendingFile]:
+        """The open files that have waited longest with one holder: where, with whom, since."""
+        now = self.desk.now()
+        with self.desk.reading("finding the files stuck longest") as session:
+            stmt = (
+                select(HoldingRow, FileRow.file_no, FileRow.subject)
+                .join(FileRow, FileRow.id == HoldingRow.file_id)
+                .where(FileRow.file_state == FileState.OPEN.value)
+                .order_by(HoldingRow.since, HoldingRow.id)
+                .limit(limit)
+            )
+            out = []
+            for held, file_no, subject in session.execute(stmt).all():
+                holder = user_by_id(session, held.user_id)
+                assert holder is not None
+                out.append(
+                    PendingFile(
+                        held.file_id,
+                        file_no,
+                        subject,
+                        holder,
+                        held.since,
+                        held.opened_at,
+                        held.due_on,
+                        overdue(held.due_on, now),
+                    )
+                )
+            return out
+
     def monthly(self, year: int, *, section: str | None = None) -> list[MonthCount]:
         """Month-wise counts of files created, received and forwarded (by the actor's section)."""
         month = extract("month", MovementRow.at)

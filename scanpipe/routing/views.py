@@ -198,6 +198,8 @@ class PendingFile:
     holder: UserInfo
     since: datetime
     opened_at: datetime | None
+    due_on: date | None = None
+    overdue: bool = False
 
 
 @dataclass(frozen=True)

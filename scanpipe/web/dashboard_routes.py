@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from scanpipe.hotfolder import review as intake
 from scanpipe.hotfolder import status
-from scanpipe.registry.page_facts import pages_since, review_reasons
+from scanpipe.registry.page_facts import digitisation_by_room, pages_since, review_reasons
 from scanpipe.routing import AGE_BUCKETS, UserInfo
 from scanpipe.web.i18n import label
 from scanpipe.web.pages import lang_of, render
@@ -46,10 +46,12 @@ def dashboard(request: Request, _: Annotated[UserInfo, Depends(VIEW)]) -> Respon
     failures = sorted(((shown(k), n) for k, n in merged.items()), key=lambda kv: -kv[1])
     pendency = state.routing.pending()
     sections: dict[str, list[int]] = defaultdict(lambda: [0] * len(AGE_BUCKETS))
+    late: dict[str, int] = defaultdict(int)
     for row in pendency.rows:
         counts = sections[row.user.section or "—"]
         for i, n in enumerate(row.buckets):
             counts[i] += n
+        late[row.user.section or "—"] += row.overdue
     by_section = sorted(sections.items(), key=lambda kv: -sum(kv[1]))
     return render(
         request,
@@ -69,5 +71,9 @@ def dashboard(request: Request, _: Annotated[UserInfo, Depends(VIEW)]) -> Respon
             "sections": by_section,
             "sections_max": max((sum(c) for _, c in by_section), default=1),
             "buckets": [b[0] for b in AGE_BUCKETS],
+            "late": late,
+            "overdue_total": pendency.overdue,
+            "stuck": state.routing.stuck_longest(10),
+            "rooms": digitisation_by_room(state.registry),
         },
     )

@@ -170,4 +170,8 @@ MESSAGES: Final[dict[str, str]] = {
     "waiting_drops": "Drops waiting for their writer",
     "until": "until",
     "files": "Files",
+    "stuck_longest": "Files stuck longest",
+    "digitisation": "Digitisation by record room",
+    "record_room": "Record room",
+    "digitised": "Digitised",
 }

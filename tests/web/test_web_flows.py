@@ -201,6 +201,10 @@ def test_dashboard_and_language_switch(browser: object, server: Server) -> None:
     # the status in Hindi (a hi-IN browser), the reason as the pipeline wrote it
     assert "विफल: OCR failed" in failures and "समीक्षा हेतु: low OCR confidence N" in failures
     assert "EST" in page.inner_text("#pendency")  # a.khan (EST) holds the letter
+    stuck = page.locator("#stuck tbody tr")
+    assert stuck.count() >= 1 and "A-11011/5/2020-REV" in page.inner_text("#stuck")
+    rooms = page.inner_text("#rooms")  # both files digitised: 100% of their room
+    assert "100%" in rooms
     shoot(page, "dashboard-desktop")
     page.click("#lang-switch")
     page.wait_for_url("**/dashboard")

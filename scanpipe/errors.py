@@ -29,10 +29,16 @@ class ExitCode(IntEnum):
 
 
 class ScanpipeError(Exception):
-    """Base class. ``advice`` says what the user should do next."""
+    """Base class. ``advice`` says what the user should do next.
+
+    ``key`` names the error's kind for an interface that speaks another language:
+    the web shows the kind's own sentence from its catalog (in Hindi or English)
+    above the message; "" when the kind has no such sentence.
+    """
 
     exit_code: ExitCode = ExitCode.INTERNAL
     retryable: bool = False
+    key: str = ""
 
     def __init__(self, message: str, *, advice: str = "", path: Path | str | None = None):
         self.message = message

@@ -93,6 +93,7 @@ class RuleError(ScanpipeError):
         if rule not in RULES:
             raise ValueError(f"unknown rule {rule!r}")
         self.rule = rule
+        self.key = f"rule_{rule.replace('-', '_')}"
         super().__init__(f"{message} (rule {rule}: {RULES[rule]})", advice=advice)
 
 

@@ -9,6 +9,7 @@ a 404, and the rest by their exit code (``HTTP_STATUS``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Annotated, Any, Final
@@ -25,6 +26,7 @@ from scanpipe.routing import RuleError
 from scanpipe.routing.signin import SignInDelayed
 from scanpipe.routing.tokens import TokenRefused
 from scanpipe.web.i18n import LANGS, flash_text, label
+from scanpipe.web.messages import MESSAGES
 from scanpipe.web.security import (
     CsrfError,
     Forbidden,
@@ -130,15 +132,30 @@ def error_page(request: Request, exc: Exception) -> Response:
         status, message, advice = exc.status_code, str(exc.detail), ""
     else:  # pragma: no cover - a bug; uvicorn logs the traceback
         raise exc
+    kind = getattr(exc, "key", "") if isinstance(exc, ScanpipeError) else ""
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message, "advice": advice}, status_code=int(status))
+        body = {"error": message, "advice": advice, **({"key": kind} if kind else {})}
+        return JSONResponse(body, status_code=int(status))
     key = TITLE_KEYS.get(status, "error")
+    lang = lang_of(request)
+    explain = label(kind, lang) if kind in MESSAGES else ""
+    if _CLI_ADVICE.search(advice):  # "run 'scanpipe file where 3'": a shell's advice, not ours
+        advice = label("web_advice", lang)
     return render(
         request,
         "error.html",
-        {"status": int(status), "message": message, "advice": advice, "title_key": key},
+        {
+            "status": int(status),
+            "message": message,
+            "advice": advice,
+            "title_key": key,
+            "explain": explain,
+        },
         status=int(status),
     )
+
+
+_CLI_ADVICE = re.compile(r"scanpipe |--[a-z]|SCANPIPE_")
 
 
 #: Ids and page numbers in addresses and forms: out of range is a 422, never a 500.

@@ -10,7 +10,7 @@ import httpx
 
 from scanpipe.registry.store import Registry
 from scanpipe.routing import Routing
-from web.support import Server, sign_in
+from web.support import Server, csrf_from, sign_in
 
 # Words that are the same in both languages in Indian offices' Hindi.
 SAME_IN_HINDI = {"PDF", "OCR", "scanpipe", "Kruti", "Dev", "DevLys"}
@@ -59,3 +59,17 @@ def test_hindi_pages_show_no_english_label(server: Server) -> None:
             if english:
                 leftovers[path] = sorted(english)
     assert leftovers == {}
+
+
+def test_a_refused_action_is_explained_in_hindi_without_shell_advice(server: Server) -> None:
+    fid = server.data.review_id  # nobody holds it: o.verma may not pull it back
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as client:
+        sign_in(client, "o.verma")
+        client.cookies.set("lang", "hi")
+        token = csrf_from(client.get(f"/files/{fid}").text)
+        refused = client.post(f"/files/{fid}/pullback", data={"csrf": token})
+        assert refused.status_code == 409
+        page = _visible(refused.text)
+        assert 'class="explain"' in refused.text and re.search("[\u0900-\u097f]{3}", page)
+        assert "scanpipe file" not in page  # the CLI's advice stays in the CLI
+        assert "व्यवस्थापक" in page  # the web's own advice, in Hindi

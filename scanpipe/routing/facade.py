@@ -46,6 +46,7 @@ class Routing:
         self.unread = self.notifier.unread
         self.mark_read = self.notifier.mark_read
         self.set_channel = self.notifier.set_channel
+        self.channels = self.notifier.channels
         self.sweep = self.notifier.sweep
         # Bound methods as attributes: typed like the services' own, with their docstrings.
         self.add_user = self.users.add_user

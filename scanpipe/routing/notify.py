@@ -268,6 +268,13 @@ class Notifier:
                 .values(read_at=self.desk.now())
             )
 
+    def channels(self, login: str) -> dict[str, str]:
+        """The user's choice for every kind of event (``both`` where none was made)."""
+        with self.desk.reading("reading notification choices") as session:
+            me = find_user(session, login)
+            chosen = _prefs(session, {me.id})
+        return {kind: chosen.get((me.id, kind), "both") for kind in KINDS}
+
     def set_channel(self, login: str, kind: str, channel: str) -> None:
         """A user's choice for one kind of event: both, inapp, mail or off."""
         if kind not in KINDS or channel not in CHANNELS:

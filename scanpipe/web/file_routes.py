@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, Response
 
-from scanpipe.eoffice.terms import LABELS, Priority
+from scanpipe.eoffice.terms import Priority
 from scanpipe.errors import NotFoundError
 from scanpipe.registry import access
 from scanpipe.routing import UserInfo
@@ -85,7 +85,7 @@ def file_view(
             "my_drafts": sum(
                 1 for n in notes if n["n"].status == "draft" and n["n"].author.login == user.login
             ),
-            "priorities": [(p.value, LABELS[p]) for p in Priority],
+            "priorities": [p.value for p in Priority],
         },
     )
 

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from scanpipe.eoffice.terms import LABELS, Priority
 from scanpipe.routing import UserInfo
 from scanpipe.routing.inbox import SORTS
 from scanpipe.web.pages import render
@@ -26,9 +25,6 @@ def inbox(
 ) -> Response:
     sort = sort if sort in SORTS else "age"
     view = request.app.state.routing.inbox(user.login, sort=sort, overdue_only=overdue)
-    priorities = {p.value: LABELS[p] for p in Priority}
     return render(
-        request,
-        "inbox.html",
-        {"view": view, "sort": sort, "overdue": overdue, "sorts": SORTS, "priorities": priorities},
+        request, "inbox.html", {"view": view, "sort": sort, "overdue": overdue, "sorts": SORTS}
     )

@@ -314,3 +314,22 @@ def test_filters_alone_list_files_and_hits_group_under_their_file(server: Server
         found = client.get("/search", params={"q": "कलेक्टर"}).text
         groups = re.findall(r'<li class="card file-group" data-file="(\d+)"', found)
         assert len(groups) == len(set(groups)) >= 1  # each file once, its hits beneath
+
+
+def test_an_officer_chooses_how_to_be_told_from_the_web(server: Server) -> None:
+    routing = Routing(server.app.state.registry)  # type: ignore[attr-defined]
+    with _client(server) as client:
+        sign_in(client, "a.khan")
+        page = client.get("/notifications").text
+        token = csrf_from(page)
+        assert 'id="notify-choices"' in page
+        refused = client.post("/notifications/choices", data={"arrived": "off"})
+        assert refused.status_code == 403  # no CSRF token, no change
+        assert routing.channels("a.khan")["arrived"] == "both"
+        saved = client.post(
+            "/notifications/choices", data={"csrf": token, "arrived": "off", "digest": "mail"}
+        )
+        assert saved.status_code == 303
+    assert routing.channels("a.khan") == {"arrived": "off", "overdue": "both", "digest": "mail"}
+    routing.set_channel("a.khan", "arrived", "both")
+    routing.set_channel("a.khan", "digest", "both")

@@ -6,8 +6,8 @@ import re
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from scanpipe.eoffice.terms import Priority
 from scanpipe.errors import NotFoundError
@@ -16,6 +16,7 @@ from scanpipe.routing import UserInfo
 from scanpipe.routing.moves import DRAFT_CHOICES
 from scanpipe.web.highlight import highlight, query_tokens
 from scanpipe.web.images import page_image
+from scanpipe.web.page_marks import word_boxes
 from scanpipe.web.pages import BadFormValue, PageNumber, RecordId, redirect, render
 from scanpipe.web.security import Access
 
@@ -108,6 +109,23 @@ def download_pdf(
         filename=name,
         headers={"Cache-Control": "no-store"},
     )
+
+
+@router.get("/files/{file_id}/pages/{number}/marks.json")
+def page_marks(
+    request: Request,
+    file_id: RecordId,
+    number: PageNumber,
+    user: Annotated[UserInfo, Depends(VIEW)],
+    q: Annotated[str, Query(max_length=500)] = "",
+) -> Response:
+    """The query's words on the page image, as fractions of the page (the viewer draws them)."""
+    state = request.app.state
+    check_image_read(state, user.login, file_id, number, "marks")
+    info = state.registry.get_file(file_id)
+    words = query_tokens(q, state.registry)
+    boxes = word_boxes(info.pdf_path, number, words) if info.pdf_path and words else []
+    return JSONResponse({"boxes": boxes}, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/files/{file_id}/pages/{number}/{size}.png")

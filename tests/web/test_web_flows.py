@@ -330,3 +330,41 @@ def test_an_officers_day_receive_note_finalise_on_send_and_notify(
         assert [h.user.login for h in where.holders] == ["a.khan"]
         assert any(n.kind == "arrived" for n in Routing(check).notices("a.khan"))
     context.close()  # type: ignore[attr-defined]
+
+
+def _born_digital_letter(server: Server) -> int:
+    """A letter with its own text layer, through the pipeline into the server's registry."""
+    from scanpipe.digital_samples import write_text_pdf
+    from scanpipe.executors import LocalPool
+    from scanpipe.pipeline import convert
+    from scanpipe.sample_text import letter_lines
+
+    settings = server.data.settings.with_ocr(engine="fakes:FakeEngine")
+    source = write_text_pdf(settings.home / "born-digital.pdf", [letter_lines(3)])
+    pool = LocalPool(1)
+    try:
+        reg = server.app.state.registry  # type: ignore[attr-defined]
+        (outcome,) = list(convert([source], settings, reg, pool))
+    finally:
+        pool.close()
+    assert outcome.file_id is not None
+    return outcome.file_id
+
+
+def test_a_searched_word_is_marked_on_the_page_image(browser: object, server: Server) -> None:
+    context = _context(browser, DESKTOP)
+    page = context.new_page()  # type: ignore[attr-defined]
+    _sign_in(page, server, "admin")
+    fid = _born_digital_letter(server)  # its archive keeps the words' positions
+    page.goto(f"{server.url}/files/{fid}?q=कलेक्टर#page-1")
+    for _ in range(100):  # the viewer fetches the boxes after the page loads
+        if page.evaluate("document.querySelector('#viewer-1').dataset.marked !== undefined"):
+            break
+        page.wait_for_timeout(100)
+    marks = page.locator("#viewer-1 .mark-box")
+    assert marks.count() >= 1
+    box, sheet = marks.first.bounding_box(), page.locator("#viewer-1 img").bounding_box()
+    assert sheet["x"] <= box["x"] < sheet["x"] + sheet["width"] and box["width"] > 5
+    page.goto(f"{server.url}/files/{fid}")  # no query, no marks
+    assert page.locator("#viewer-1[data-marks]").count() == 0
+    context.close()  # type: ignore[attr-defined]

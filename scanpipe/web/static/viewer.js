@@ -27,3 +27,23 @@ document.querySelectorAll(".viewer").forEach(function (frame) {
   });
   window.addEventListener("mouseup", function () { drag = null; });
 });
+
+// The query's words marked on the image too: boxes from the archive's text layer, as
+// fractions of the page, so they stay on their words at any zoom.
+document.querySelectorAll(".viewer[data-marks]").forEach(function (frame) {
+  var sheet = frame.querySelector("a.sheet");
+  fetch(frame.dataset.marks, { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : { boxes: [] }; })
+    .then(function (data) {
+      data.boxes.forEach(function (b) {
+        var mark = document.createElement("span");
+        mark.className = "mark-box";
+        mark.style.left = (100 * b[0]) + "%";
+        mark.style.top = (100 * b[1]) + "%";
+        mark.style.width = (100 * b[2]) + "%";
+        mark.style.height = (100 * b[3]) + "%";
+        sheet.appendChild(mark);
+      });
+      frame.dataset.marked = String(data.boxes.length);
+    });
+});

@@ -116,8 +116,8 @@ def log_view(
 
 
 def when(value: datetime | None) -> str:
-    """A time as the office reads it: local, to the minute; ``-`` when there is none."""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "-"
+    """A time as the office writes it: DD/MM/YYYY, local, to the minute; ``-`` when none."""
+    return value.astimezone().strftime("%d/%m/%Y %H:%M") if value else "-"
 
 
 def hidden_alias(command: click.Command, old_name: str, new_name: str) -> click.Command:

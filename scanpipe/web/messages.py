@@ -209,4 +209,11 @@ MESSAGES: Final[dict[str, str]] = {
     "channel_off": "not at all",
     "save": "Save",
     "saved": "Saved.",
+    "explain_400": "Something in the address or the form is not right.",
+    "explain_403": "You may not do this, or not see this file.",
+    "explain_404": "There is no such page or file, or it is not open to you.",
+    "explain_409": "This cannot be done in the file's present state.",
+    "explain_422": "A value in the address is out of range.",
+    "explain_429": "Too many attempts: wait a little and try again.",
+    "explain_500": "Something went wrong on the server; the office's admin can see why.",
 }

@@ -139,6 +139,8 @@ def error_page(request: Request, exc: Exception) -> Response:
     key = TITLE_KEYS.get(status, "error")
     lang = lang_of(request)
     explain = label(kind, lang) if kind in MESSAGES else ""
+    if not explain and f"explain_{int(status)}" in MESSAGES:  # the kind of error, in words
+        explain = label(f"explain_{int(status)}", lang)
     if _CLI_ADVICE.search(advice):  # "run 'scanpipe file where 3'": a shell's advice, not ours
         advice = label("web_advice", lang)
     return render(

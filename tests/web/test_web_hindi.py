@@ -73,3 +73,14 @@ def test_a_refused_action_is_explained_in_hindi_without_shell_advice(server: Ser
         assert 'class="explain"' in refused.text and re.search("[\u0900-\u097f]{3}", page)
         assert "scanpipe file" not in page  # the CLI's advice stays in the CLI
         assert "व्यवस्थापक" in page  # the web's own advice, in Hindi
+
+
+def test_a_missing_file_is_explained_in_hindi(server: Server) -> None:
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as client:
+        sign_in(client, "o.verma")
+        client.cookies.set("lang", "hi")
+        missing = client.get("/files/99999")
+        assert missing.status_code == 404
+        assert "ऐसा कोई पृष्ठ या फ़ाइल नहीं है" in missing.text
+        client.cookies.set("lang", "en")
+        assert "There is no such page or file" in client.get("/files/99999").text

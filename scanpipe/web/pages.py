@@ -27,6 +27,7 @@ from scanpipe.routing.signin import SignInDelayed
 from scanpipe.routing.tokens import TokenRefused
 from scanpipe.web.i18n import LANGS, flash_text, label
 from scanpipe.web.messages import MESSAGES
+from scanpipe.web.reasons import reason_text
 from scanpipe.web.security import (
     CsrfError,
     Forbidden,
@@ -51,6 +52,7 @@ def render(
         "unread": request.app.state.routing.unread(user.login) if user is not None else 0,
         "lang": lang,
         "t": lambda key: label(key, lang),
+        "reason": lambda text: reason_text(text, lang),
         "csrf": csrf_token(request),
         "flash": flash_text(request.session.pop("flash"), lang)
         if "flash" in request.session

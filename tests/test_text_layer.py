@@ -25,7 +25,7 @@ from scanpipe.ocr.text_layer import LayerChar, PageText
 from scanpipe.pipeline import Outcome, convert
 from scanpipe.registry.store import Registry
 from scanpipe.sample_text import LETTER_LINES_EN, letter_lines
-from scanpipe.samples import render_page, script_runs
+from scanpipe.samples import find_font, render_page, script_runs
 from scanpipe.settings import Settings
 
 # Typed Kruti Dev 010, as offices' PDFs carry it, and what the page shows.
@@ -111,9 +111,28 @@ def test_english_in_a_latin_font_is_kept_not_decoded(pdfs: dict[str, Path]) -> N
 
 def test_a_layer_covering_only_the_header_still_gets_ocr(pdfs: dict[str, Path]) -> None:
     found = triage(pdfs["header"], 0)
-    assert found.source == Source.OCR
-    assert "does not cover the page" in found.reason
-    assert found.missing > 0.5
+    assert found.source == Source.OCR and "scanned image" in found.reason
+
+
+def test_text_in_a_picture_beside_a_real_layer_is_missing_text_and_gets_ocr(
+    tmp_path: Path,
+) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("latin", fname=str(find_font(devanagari=False)))
+    pdf.add_page()
+    pdf.set_font("latin", size=12)
+    for line in [line for line in LETTER_LINES_EN if line.isascii()][:4]:
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    picture = tmp_path / "stamp.png"  # a pasted-in picture of a typed paragraph
+    render_page(letter_lines(5)[:14], dpi=100).crop((0, 0, 827, 700)).save(picture)
+    pdf.image(str(picture), x=20, y=80, w=150, h=127)
+    path = tmp_path / "picture.pdf"
+    pdf.output(str(path))
+    found = triage(path, 0)
+    assert found.source == Source.OCR and "does not cover the page" in found.reason
+    assert found.missing > 0.3
 
 
 def _layer(text: str, *, invisible: bool = False, font: str = "Arial") -> PageText:
@@ -198,7 +217,7 @@ def test_a_header_only_layer_is_read_by_the_engine_and_says_why(
 ) -> None:
     _, outcomes = _convert(tmp_path, [pdfs["header"]])
     (page,) = outcomes[0].pages
-    assert page.text_source == "ocr" and "does not cover" in page.source_note
+    assert page.text_source == "ocr" and "scanned image" in page.source_note
     assert len(read_log(calls)) >= 1
     assert os.environ[LOG_ENV] == str(calls)
 
@@ -249,3 +268,24 @@ def test_the_cli_reads_a_layer_and_force_ocr_reads_the_page(
     assert page["text_source"] == "ocr" and page["confidence"] < 100
     shown = run_cli(tmp_path / "a", "file", "pages", "1", "--json")
     assert json.loads(shown.stdout)["pages"][0]["text_source"] == "unicode"
+
+
+def test_visible_text_on_a_page_sized_scan_is_an_earlier_ocr_and_is_read_again(
+    tmp_path: Path,
+) -> None:
+    from fpdf import FPDF
+    from PIL import Image
+
+    pdf = FPDF()
+    pdf.add_page()
+    scan = tmp_path / "scan.png"
+    render_page(letter_lines(4), dpi=100).save(scan)
+    pdf.image(str(scan), x=0, y=0, w=210, h=297)
+    pdf.set_font("Helvetica", size=12)
+    for line in ("The Collector, District Mungeli", "Subject: land records"):
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")  # a scanner's own OCR, visible
+    path = tmp_path / "scanner-ocr.pdf"
+    pdf.output(str(path))
+    found = triage(path, 0)
+    assert found.source == Source.OCR and "scanned image" in found.reason
+    assert Image.open(scan).size[0] > 0

@@ -44,6 +44,9 @@ from scanpipe.ocr.text_layer import PageText, as_text, as_words, layer_words, re
 from scanpipe.text import malformed_share, repair_mark_order
 
 COVERAGE_DPI = 100
+# A page whose largest image covers this much of it is a scan, whatever text rides on it;
+# letterheads, emblems and signatures stay far below.
+SCAN_IMAGE_SHARE = 0.5
 EXTRACTORS = ("pdfium", "pdfminer")
 # Characters that no Hindi or English office text is made of (CJK, private use, controls).
 MAX_FOREIGN_SHARE = 0.02
@@ -202,6 +205,13 @@ def judge(path: Path, index: int, layer: PageText, *, coverage: bool = True) -> 
     visible = [c for c in layer.chars if not c.invisible]
     if sum(1 for c in visible if c.text.strip()) < 0.5 * len(mapped):
         return _ocr("the text layer is invisible (an earlier OCR), so the page is read again")
+    if layer.image_share >= SCAN_IMAGE_SHARE:
+        # Text drawn with a page-sized image is a scanner's or an earlier program's OCR
+        # (often English-only, so Hindi comes out as Latin garbage): read it ourselves.
+        return _ocr(
+            f"the text lies on a scanned image ({layer.image_share:.0%} of the page), "
+            "an earlier OCR; read again"
+        )
     families = {font: legacy_family(font) for font in layer.fonts}
     undecodable = sorted({f for f in families.values() if f and f not in DECODABLE})
     if undecodable:

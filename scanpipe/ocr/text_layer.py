@@ -45,6 +45,7 @@ class PageText:
     width_pt: float
     height_pt: float
     rotation: int  # the page's /Rotate, degrees clockwise
+    image_share: float = 0.0  # of the page's area, the largest image drawn on it (pdfium)
 
     @property
     def fonts(self) -> frozenset[str]:
@@ -122,10 +123,16 @@ def _read_pdfium(path: Path, index: int) -> PageText:
                 )
             )
         textpage.close()
+        biggest = 0.0
+        for obj in page.get_objects(max_depth=3):
+            if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+                x0, y0, x1, y1 = obj.get_bounds()
+                biggest = max(biggest, max(0.0, x1 - x0) * max(0.0, y1 - y0))
         page.close()
     finally:
         doc.close()
-    return PageText(tuple(chars), float(width), float(height), rotation)
+    share = biggest / (width * height) if width and height else 0.0
+    return PageText(tuple(chars), float(width), float(height), rotation, round(share, 3))
 
 
 def _read_pdfminer(path: Path, index: int) -> PageText:

@@ -289,3 +289,16 @@ def test_visible_text_on_a_page_sized_scan_is_an_earlier_ocr_and_is_read_again(
     found = triage(path, 0)
     assert found.source == Source.OCR and "scanned image" in found.reason
     assert Image.open(scan).size[0] > 0
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_turned_born_digital_page_still_covers_its_ink(
+    tmp_path: Path, pdfs: dict[str, Path], turn: int
+) -> None:
+    turned = tmp_path / f"turned-{turn}.pdf"
+    with pikepdf.open(pdfs["unicode"]) as pdf:
+        pdf.pages[0].Rotate = turn
+        pdf.save(turned)
+    found = triage(turned, 0)
+    assert found.source == Source.UNICODE and found.missing < 0.02, found.reason
+    assert found.text == "\n".join(letter_lines(7))

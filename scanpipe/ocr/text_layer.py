@@ -92,8 +92,10 @@ def _read_pdfium(path: Path, index: int) -> PageText:
     doc = pdfium.PdfDocument(str(path))
     try:
         page = doc[index]
-        width, height = page.get_size()
         rotation = int(page.get_rotation()) % 360
+        width, height = page.get_size()  # as displayed: turned by /Rotate
+        if rotation in (90, 270):
+            width, height = height, width  # the glyphs' own axes, which char boxes use
         textpage = page.get_textpage()
         tp = textpage.raw
         name = ctypes.create_string_buffer(256)

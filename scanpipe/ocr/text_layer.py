@@ -150,23 +150,40 @@ def _read_pdfminer(path: Path, index: int) -> PageText:
             interpreter.process_page(page)
             layout = device.get_result()
             x0, y0, x1, y1 = page.mediabox
-            chars = tuple(_char(o) for o in layout if isinstance(o, LTChar))
             rotation = int(page.rotate or 0) % 360
+            back = _unturn(rotation, float(x0), float(y0), float(x1), float(y1))
+            chars = tuple(_char(o, back) for o in layout if isinstance(o, LTChar))
             return PageText(chars, x1 - x0, y1 - y0, rotation)
     return PageText((), 0.0, 0.0, 0)
 
 
-def _char(o) -> LayerChar:
+def _unturn(
+    rotation: int, x0: float, y0: float, x1: float, y1: float
+) -> Callable[[float, float], tuple[float, float]]:
+    """pdfminer reports a turned page's glyphs turned (its /Rotate applied); this maps them
+    back onto the page's own axes, which the line grouping and pdfium's boxes use."""
+    if rotation == 90:
+        return lambda u, v: (x1 - v, u + y0)
+    if rotation == 180:
+        return lambda u, v: (x1 - u, y1 - v)
+    if rotation == 270:
+        return lambda u, v: (v + x0, y1 - u)
+    return lambda u, v: (u, v)
+
+
+def _char(o, back: Callable[[float, float], tuple[float, float]]) -> LayerChar:
     text = o.get_text()
     if _CID.match(text) or text == "\ufffd":
         text = ""
     name = str(o.fontname)
+    (ax, ay), (bx, by) = back(float(o.x0), float(o.y0)), back(float(o.x1), float(o.y1))
+    _, baseline = back(float(o.matrix[4]), float(o.matrix[5]))
     return LayerChar(
         text,
         name.rsplit("+", 1)[-1] if "+" in name[:8] else name,
         float(o.size),
-        (float(o.x0), float(o.y0), float(o.x1), float(o.y1)),
-        float(o.matrix[5]),
+        (min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)),
+        baseline,
         getattr(o, "render_mode", 0) == INVISIBLE,
     )
 

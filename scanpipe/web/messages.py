@@ -230,4 +230,9 @@ MESSAGES: Final[dict[str, str]] = {
     "side_left": "the left side of lines {lines}",
     "side_right": "the right side of lines {lines}",
     "part_of_line": "part of line {line}",
+    "auto": "automatic",
+    "model_devanagari": "Devanagari script model",
+    "model_hin_eng": "Hindi with English",
+    "model_hin": "Hindi",
+    "model_eng": "English",
 }

@@ -58,6 +58,13 @@ def test_hindi_pages_show_no_english_label(server: Server) -> None:
             english = set(_LATIN.findall(_visible(response.text))) - allowed
             if english:
                 leftovers[path] = sorted(english)
+    with httpx.Client(base_url=server.url, follow_redirects=False, timeout=30) as client:
+        sign_in(client, "admin")  # the review queue is the admin's page
+        client.cookies.set("lang", "hi")
+        response = client.get("/review")
+        english = set(_LATIN.findall(_visible(response.text))) - allowed
+        if english:
+            leftovers["/review"] = sorted(english)
     assert leftovers == {}
 
 

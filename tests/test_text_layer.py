@@ -302,3 +302,20 @@ def test_a_turned_born_digital_page_still_covers_its_ink(
     found = triage(turned, 0)
     assert found.source == Source.UNICODE and found.missing < 0.02, found.reason
     assert found.text == "\n".join(letter_lines(7))
+
+
+def test_sanskrit_in_an_unnamed_kruti_font_is_decoded_by_its_shape(tmp_path: Path) -> None:
+    # Few of these words are in a Hindi word list; the script's rules and the layout's
+    # pairs still say Kruti Dev.
+    verses = [
+        "धर्मक्षेत्रे कुरुक्षेत्रे समवेता युयुत्सवः।",
+        "मामकाः पाण्डवाश्चैव किमकुर्वत सञ्जय॥",
+        "दृष्ट्वा पाण्डवानीकं व्यूढं दुर्योधनस्तदा।",
+        "आचार्यमुपसङ्गम्य वचनमब्रवीत्॥",
+    ] * 3
+    verdict = judge_legacy(encode_kruti(" ".join(verses)))
+    assert not verdict.is_hindi  # too few known words for the Hindi test alone
+    path = write_text_pdf(tmp_path / "gita.pdf", [verses], legacy_font="ArialMT")
+    found = triage(path, 0)
+    assert found.source == Source.LEGACY, found.reason
+    assert "कुरुक्षेत्रे" in found.text and "दुर्योधनस्तदा" in found.text

@@ -146,8 +146,8 @@ def _kruti_by_shape(chars: list, font: str) -> str:
     """``kruti``, ``no``, or ``doubtful``: Kruti without its name, by the text's shape.
 
     Kruti when it is all Windows-1252, full of the layout's pairs, and Devanagari
-    once decoded; doubtful when it looks like Kruti but decodes to too few known
-    words, and is not English either.
+    once decoded (known Hindi words, or, for other languages, the script's rules
+    kept almost perfectly); doubtful when it looks like Kruti but is neither.
     """
     text = as_text(layer_words([c for c in chars if c.font == font]))
     foreign = sum(ch not in _WINDOWS_1252 for ch in text)
@@ -160,11 +160,13 @@ def _kruti_by_shape(chars: list, font: str) -> str:
         return "kruti"
     english = english_share(text)
     clean = verdict.malformed <= MAX_MALFORMED
-    return (
-        "doubtful"
-        if clean and verdict.words >= 20 and english < MIN_ENGLISH_FUNCTION_WORDS
-        else "no"
-    )
+    if not (clean and verdict.words >= 20 and english < MIN_ENGLISH_FUNCTION_WORDS):
+        return "no"
+    # Sanskrit, Marathi or Bhojpuri typed in Kruti: few words a Hindi list knows, but the
+    # script's rules kept almost perfectly and the layout's pairs everywhere. English, even
+    # English full of codes, keeps neither (19-50% malformed, under 5% tell-tale pairs).
+    strict = verdict.malformed <= MAX_MALFORMED / 2 and verdict.telltale_share >= 2 * MIN_TELLTALE
+    return "kruti" if strict else "doubtful"
 
 
 def _has_devanagari(found: Triage) -> bool:
